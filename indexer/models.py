@@ -1,0 +1,147 @@
+"""Plain data passed between stages. Standard library only.
+
+Field names here are the project's names for the Chinese terms (see docs/glossary.md)
+and are used unchanged in the Whoosh schema, JSON keys, URL parameters and templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+#: Facet fields, in the order the site shows them.
+FACET_FIELDS: tuple[str, ...] = ("issuer", "doc_type", "topic", "year", "region", "validity")
+
+#: Values of ``DocMeta.validity`` (有效性).
+VALIDITY_VALUES: tuple[str, ...] = ("现行有效", "已修改", "已废止", "尚未生效")
+
+
+@dataclass
+class DocMeta:
+    """Metadata of one official document (GB/T 9704 elements plus portal fields)."""
+
+    title: str = ""  # 标题
+    doc_number: str = ""  # 发文字号, canonical form e.g. 国办发〔2024〕12号
+    issuer: list[str] = field(default_factory=list)  # 发文机关 (several for joint documents)
+    written_date: date | None = None  # 成文日期
+    published_date: date | None = None  # 发布日期
+    doc_type: str = ""  # 文种, e.g. 通知 / 意见 / 办法 / 解读
+    topic: str = ""  # 主题分类
+    index_no: str = ""  # 索引号
+    region: str = ""  # 地区
+    validity: str = ""  # 有效性
+    publicity: str = ""  # 公开属性: 主动公开 / 依申请公开 / 不予公开
+    attachments: list[str] = field(default_factory=list)  # 附件 titles
+    addressees: str = ""  # 主送机关
+    url: str = ""  # where the portal published it
+    interprets: str = ""  # explicit 解读 target from sidecar: a doc id, doc_number or title
+    is_interpretation: bool = False  # 政策解读
+
+    @property
+    def year(self) -> int | None:
+        """Year for faceting: of the written date, else of the published date."""
+        d = self.written_date or self.published_date
+        return d.year if d else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (dates as ISO strings)."""
+        out = asdict(self)
+        for key in ("written_date", "published_date"):
+            out[key] = out[key].isoformat() if out[key] else None
+        out["year"] = self.year
+        return out
+
+
+@dataclass
+class Document:
+    """One file (or imported record) ready to be indexed."""
+
+    id: str  # stable: derived from the source path (or the record's url/key)
+    path: str  # absolute source path, or "import:<source>#<key>" for imported records
+    text: str  # cleaned text, one paragraph per line
+    meta: DocMeta
+    format: str = ""  # pdf / docx / doc / html / text / markdown / record
+    content_hash: str = ""  # sha1 of the file's bytes
+    size: int = 0
+    mtime: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # e.g. "no text layer", "text cut at 2000000 characters"
+
+    @property
+    def filename(self) -> str:
+        """The original file name (never a server path)."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass
+class SearchRequest:
+    """Everything a search can ask for; built by the site, the API and the CLI alike."""
+
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet field -> accepted values (OR within a field)
+    date_from: date | None = None  # on written_date (else published_date)
+    date_to: date | None = None
+    scope: str = "all"  # all | title | doc_number | body
+    sort: str = "relevance"  # relevance | newest | oldest
+    page: int = 1
+    page_size: int = 10
+    highlight: bool = True
+    facets: bool = True
+
+
+@dataclass
+class Link:
+    """A reference from one document to another (policy <-> interpretation)."""
+
+    id: str
+    title: str
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    id: str
+    title: str
+    score: float
+    snippet: str  # HTML: escaped text with <mark> around query terms
+    doc_number: str = ""
+    issuer: list[str] = field(default_factory=list)
+    written_date: date | None = None
+    published_date: date | None = None
+    doc_type: str = ""
+    topic: str = ""
+    region: str = ""
+    validity: str = ""
+    is_interpretation: bool = False
+    path: str = ""
+    filename: str = ""
+    url: str = ""
+    interpretations: list[Link] = field(default_factory=list)  # when this is a policy
+    interprets: Link | None = None  # when this is an interpretation
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("written_date", "published_date"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out
+
+
+@dataclass
+class Results:
+    """A page of results with facet counts."""
+
+    total: int
+    hits: list[Hit]
+    page: int = 1
+    page_size: int = 10
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    took_ms: float = 0.0
+    query: str = ""  # the query as understood (after normalisation)
+    corrected: str = ""  # did-you-mean suggestion, only when it has results
+    relaxed: bool = False  # the words were not all required to get these results
+    notes: list[str] = field(default_factory=list)  # e.g. "按发文字号检索：国办发〔2024〕12号"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size)) if self.page_size else 1
