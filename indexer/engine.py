@@ -1,0 +1,490 @@
+"""SearchEngine: the one small interface the CLI, the site and the API share.
+
+add / update / delete documents (through :meth:`SearchEngine.writer`), search with
+facet counts, get by id, links between policies and interpretations, stats.
+Another engine could sit behind the same methods later; nothing outside
+``indexer`` imports Whoosh.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import threading
+import time as time_module
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as q
+from whoosh import scoring, sorting
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+from indexer import store
+from indexer.config import Config
+from indexer.errors import IndexUnavailable, InvalidParameter
+from indexer.highlight import highlight_title, leading_text, snippet
+from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
+from indexer.query import ParsedQuery, build_filter, parse_user_query
+
+logger = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest", "oldest")
+SCOPES = ("all", "title", "body", "doc_number")
+#: Most facet values returned per field.
+FACET_LIMIT = 30
+
+
+@dataclass
+class FileState:
+    """What the index knows of a source file, to decide whether to read it again."""
+
+    id: str
+    size: int
+    mtime: float
+    content_hash: str
+    sidecar_stamp: str
+
+
+class IndexSession:
+    """Writes documents within one commit. Obtain from :meth:`SearchEngine.writer`."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+        self.added = 0
+        self.deleted = 0
+
+    def add(self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "") -> None:
+        """Add or replace ``doc`` (matched on its id)."""
+        self._writer.update_document(**document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp))
+        self.added += 1
+
+    def delete(self, doc_id: str) -> None:
+        """Remove the document with this id, if any."""
+        self.deleted += self._writer.delete_by_term("id", doc_id)
+
+    def set_fields(self, stored: dict[str, Any], **changes: Any) -> None:
+        """Re-add a document from its stored fields with ``changes`` (e.g. a new ``interprets_id``)."""
+        fields = {k: v for k, v in stored.items() if k in self._writer.schema.names()}
+        fields.update(changes)
+        fields["issuer_text"] = " ".join(fields.get("issuer") or [])
+        if isinstance(fields.get("issuer"), list):
+            fields["issuer"] = ",".join(fields["issuer"])
+        if fields.get("sort_date") is None:
+            fields.pop("sort_date", None)
+        self._writer.update_document(**{k: v for k, v in fields.items() if v is not None})
+
+
+def document_fields(doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "") -> dict[str, Any]:
+    """The Whoosh fields of ``doc``."""
+    meta = doc.meta
+    fields: dict[str, Any] = {
+        "id": doc.id,
+        "path": doc.path,
+        "format": doc.format,
+        "title": meta.title,
+        "body": doc.text,
+        "doc_number": meta.doc_number,
+        "issuer": ",".join(i.replace(",", " ") for i in meta.issuer),
+        "issuer_text": " ".join(meta.issuer),
+        "doc_type": meta.doc_type,
+        "topic": meta.topic,
+        "region": meta.region,
+        "validity": meta.validity,
+        "year": str(meta.year) if meta.year else "",
+        "index_no": meta.index_no,
+        "publicity": meta.publicity,
+        "attachments": list(meta.attachments),
+        "addressees": meta.addressees,
+        "url": meta.url,
+        "interprets": meta.interprets,
+        "is_interpretation": bool(meta.is_interpretation),
+        "interprets_id": interprets_id,
+        "content_hash": doc.content_hash,
+        "size": doc.size,
+        "mtime": doc.mtime,
+        "sidecar_stamp": sidecar_stamp,
+        "warnings": list(doc.warnings),
+    }
+    for key in ("written_date", "published_date"):
+        value = getattr(meta, key)
+        if value:
+            fields[key] = datetime.combine(value, datetime.min.time())
+    sort_value = meta.written_date or meta.published_date
+    if sort_value:
+        fields["sort_date"] = datetime.combine(sort_value, datetime.min.time())
+    # Whoosh rejects empty strings in some field types; leave them out instead
+    return {k: v for k, v in fields.items() if v not in ("", None) or k in ("title", "body")}
+
+
+def document_from_stored(stored: dict[str, Any]) -> Document:
+    """Rebuild a Document (with its metadata) from the index's stored fields."""
+    meta = DocMeta(
+        title=stored.get("title", ""),
+        doc_number=stored.get("doc_number", ""),
+        issuer=[i for i in (stored.get("issuer") or "").split(",") if i],
+        written_date=_as_date(stored.get("written_date")),
+        published_date=_as_date(stored.get("published_date")),
+        doc_type=stored.get("doc_type", ""),
+        topic=stored.get("topic", ""),
+        index_no=stored.get("index_no", ""),
+        region=stored.get("region", ""),
+        validity=stored.get("validity", ""),
+        publicity=stored.get("publicity", ""),
+        attachments=list(stored.get("attachments") or []),
+        addressees=stored.get("addressees", ""),
+        url=stored.get("url", ""),
+        interprets=stored.get("interprets", ""),
+        is_interpretation=bool(stored.get("is_interpretation")),
+    )
+    return Document(
+        id=stored["id"],
+        path=stored.get("path", ""),
+        text=stored.get("body", ""),
+        meta=meta,
+        format=stored.get("format", ""),
+        content_hash=stored.get("content_hash", ""),
+        size=stored.get("size", 0) or 0,
+        mtime=stored.get("mtime", 0.0) or 0.0,
+        warnings=list(stored.get("warnings") or []),
+    )
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+class SearchEngine:
+    """The index of one ``config.index_dir``: searching and writing.
+
+    Searchers are opened lazily, kept open, and refreshed cheaply when a commit or a
+    rebuild has made them stale, so a running site picks up a reindex without restart.
+    Safe to share between threads.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.root = Path(config.index_dir)
+        self._lock = threading.RLock()
+        self._ix: Index | None = None
+        self._generation: Path | None = None
+        self._searcher: Searcher | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+    def exists(self) -> bool:
+        """Whether there is an index to search yet."""
+        return store.index_exists(self.root)
+
+    def close(self) -> None:
+        """Close the open searcher (the engine reopens on next use)."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+            self._ix = None
+            self._generation = None
+
+    def __enter__(self) -> "SearchEngine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _index(self) -> Index:
+        with self._lock:
+            live = store.live_generation(self.root)
+            if self._ix is None or live != self._generation:
+                self._ix = store.open_index(self.root)
+                self._generation = live
+                if self._searcher is not None:
+                    self._searcher = None  # the old generation's files stay readable until GC
+            return self._ix
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """A searcher on the latest committed state."""
+        with self._lock:
+            ix = self._index()
+            if self._searcher is None:
+                self._searcher = ix.searcher(weighting=self._weighting())
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            searcher = self._searcher
+        yield searcher
+
+    def _weighting(self) -> scoring.WeightingModel:
+        return scoring.BM25F(B=0.75, K1=1.2)
+
+    @contextmanager
+    def writer(self, *, timeout: float = 0.0) -> Iterator[IndexSession]:
+        """Add, replace and delete documents; one commit at the end (cancelled on error).
+
+        Creates the index on first use.
+
+        :param timeout: seconds to wait for another writer before raising IndexLocked.
+        """
+        with self._lock:
+            ix = store.open_or_create(self.root)
+        with store.index_writer(ix, timeout=timeout) as w:
+            yield IndexSession(w)
+
+    @contextmanager
+    def rebuild(self, *, timeout: float = 0.0) -> Iterator[IndexSession]:
+        """Write a complete new index beside the live one and swap it in atomically on success.
+
+        Searches keep answering from the old generation meanwhile; on error the new one is
+        discarded and the old stays live.
+        """
+        gen, ix = store.create_generation(self.root)
+        try:
+            with store.index_writer(ix, timeout=timeout) as w:
+                yield IndexSession(w)
+        except BaseException:
+            ix.close()
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        store.activate_generation(self.root, gen)
+
+    # ----------------------------------------------------------------- reading
+    def file_states(self) -> dict[str, FileState]:
+        """path -> what the index holds of it, for every file-backed document."""
+        if not self.exists():
+            return {}
+        out: dict[str, FileState] = {}
+        with self.searcher() as s:
+            for stored in s.all_stored_fields():
+                out[stored["path"]] = FileState(
+                    id=stored["id"],
+                    size=stored.get("size", 0) or 0,
+                    mtime=stored.get("mtime", 0.0) or 0.0,
+                    content_hash=stored.get("content_hash", ""),
+                    sidecar_stamp=stored.get("sidecar_stamp", ""),
+                )
+        return out
+
+    def stored(self, doc_id: str) -> dict[str, Any] | None:
+        """The raw stored fields of a document, or None."""
+        with self.searcher() as s:
+            return s.document(id=doc_id)
+
+    def get(self, doc_id: str) -> Document | None:
+        """The document with this id (full text and metadata), or None."""
+        stored = self.stored(doc_id)
+        return document_from_stored(stored) if stored else None
+
+    def links(self, doc_id: str) -> tuple[Link | None, list[Link]]:
+        """(the policy this document interprets, the interpretations of this document)."""
+        with self.searcher() as s:
+            stored = s.document(id=doc_id)
+            if stored is None:
+                return None, []
+            target = None
+            if stored.get("interprets_id"):
+                policy = s.document(id=stored["interprets_id"])
+                if policy is not None:
+                    target = Link(policy["id"], policy.get("title", ""))
+            interpretations = self._interpretations_of(s, [doc_id]).get(doc_id, [])
+        return target, interpretations
+
+    def _interpretations_of(self, s: Searcher, ids: list[str]) -> dict[str, list[Link]]:
+        if not ids:
+            return {}
+        found: dict[str, list[Link]] = {}
+        hits = s.search(q.Or([q.Term("interprets_id", i) for i in ids]), limit=None, sortedby="sort_date")
+        for hit in hits:
+            found.setdefault(hit["interprets_id"], []).append(Link(hit["id"], hit.get("title", "")))
+        return found
+
+    def count(self) -> int:
+        """Number of documents in the index."""
+        if not self.exists():
+            return 0
+        with self.searcher() as s:
+            return s.doc_count()
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, formats, doc types, interpretations, generation and size on disk."""
+        if not self.exists():
+            return {"index_dir": str(self.root), "documents": 0, "exists": False}
+        with self.searcher() as s:
+            formats: dict[str, int] = {}
+            warnings = 0
+            interpretations = linked = 0
+            for stored in s.all_stored_fields():
+                formats[stored.get("format", "")] = formats.get(stored.get("format", ""), 0) + 1
+                warnings += bool(stored.get("warnings"))
+                interpretations += bool(stored.get("is_interpretation"))
+                linked += bool(stored.get("interprets_id"))
+            generation = store.live_generation(self.root)
+            size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file()) if generation else 0
+            return {
+                "index_dir": str(self.root),
+                "exists": True,
+                "generation": generation.name if generation else "",
+                "documents": s.doc_count(),
+                "formats": dict(sorted(formats.items())),
+                "with_warnings": warnings,
+                "interpretations": interpretations,
+                "interpretations_linked": linked,
+                "index_bytes": size,
+            }
+
+    # ----------------------------------------------------------------- searching
+    def search(self, request: SearchRequest) -> Results:
+        """Ranked hits with snippets, interpretation links and facet counts.
+
+        :raises InvalidParameter: for a bad sort, scope, page or page size.
+        :raises IndexUnavailable: when there is no index.
+        """
+        started = time_module.perf_counter()
+        self._check(request)
+        parsed = parse_user_query(request.q, scope=request.scope, max_chars=self.config.max_query_chars)
+        flt = build_filter(request)
+        with self.searcher() as s:
+            used = parsed.strict if parsed.strict is not None else q.Every()
+            results = self._run(s, used, flt, request)
+            relaxed = False
+            if results.scored_length() == 0 and parsed.relaxed is not None:
+                used = parsed.relaxed
+                results = self._run(s, used, flt, request)
+                relaxed = True
+            start = (request.page - 1) * request.page_size
+            page_hits = list(results)[start : start + request.page_size]
+            hits = [self._hit(h, request.highlight) for h in page_hits]
+            self._attach_links(s, hits)
+            facets = self._facets(s, used, request, results) if request.facets else {}
+            total = len(results)
+        return Results(
+            total=total,
+            hits=hits,
+            page=request.page,
+            page_size=request.page_size,
+            facets=facets,
+            took_ms=(time_module.perf_counter() - started) * 1000,
+            query=parsed.text,
+            relaxed=relaxed,
+            notes=parsed.notes,
+        )
+
+    def parse(self, text: str, scope: str = "all") -> ParsedQuery:
+        """The parsed form of a query (for the document page's term marking and debugging)."""
+        return parse_user_query(text, scope=scope, max_chars=self.config.max_query_chars)
+
+    def _check(self, request: SearchRequest) -> None:
+        if request.sort not in SORTS:
+            raise InvalidParameter("sort", f"must be one of {', '.join(SORTS)}")
+        if request.scope not in SCOPES:
+            raise InvalidParameter("scope", f"must be one of {', '.join(SCOPES)}")
+        if request.page < 1:
+            raise InvalidParameter("page", "must be 1 or more")
+        if not 1 <= request.page_size <= self.config.max_page_size:
+            raise InvalidParameter("page_size", f"must be between 1 and {self.config.max_page_size}")
+        if request.page * request.page_size > 10_000:
+            raise InvalidParameter("page", "results beyond the first 10000 are not served")
+
+    def _run(self, s: Searcher, query: q.Query, flt: q.Query | None, request: SearchRequest) -> Any:
+        kwargs: dict[str, Any] = {"limit": request.page * request.page_size, "filter": flt, "terms": True}
+        if request.sort == "newest":
+            kwargs.update(sortedby="sort_date", reverse=True)
+        elif request.sort == "oldest":
+            kwargs.update(sortedby="sort_date")
+        elif isinstance(query, q.Every):
+            kwargs.update(sortedby="sort_date", reverse=True)
+        if request.facets:
+            kwargs["groupedby"] = _facet_spec(f for f in FACET_FIELDS if f not in request.filters)
+        return s.search(query, **kwargs)
+
+    def _facets(self, s: Searcher, query: q.Query, request: SearchRequest, results: Any) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = {}
+        for fieldname in FACET_FIELDS:
+            if fieldname in request.filters:
+                # a field with a selection counts over the other filters only, so its
+                # other values stay visible and can be added (multi-select facets)
+                others = SearchRequest(
+                    filters={k: v for k, v in request.filters.items() if k != fieldname},
+                    date_from=request.date_from,
+                    date_to=request.date_to,
+                )
+                groups = s.search(query, limit=1, filter=build_filter(others), groupedby=_facet_spec([fieldname])).groups(fieldname)
+            else:
+                groups = results.groups(fieldname)
+            values = [(str(k), int(v)) for k, v in groups.items() if k not in (None, "")]
+            if fieldname == "year":
+                values.sort(key=lambda kv: kv[0], reverse=True)
+            else:
+                values.sort(key=lambda kv: (-kv[1], kv[0]))
+            out[fieldname] = values[:FACET_LIMIT]
+        return out
+
+    def _hit(self, hit: Any, highlight: bool) -> Hit:
+        stored = hit.fields()
+        doc = document_from_stored(stored)
+        meta = doc.meta
+        if highlight:
+            title = highlight_title(hit)
+            text_snippet = snippet(hit, "body")
+        else:
+            title = html.escape(meta.title, quote=False)
+            text_snippet = leading_text(doc.text)
+        return Hit(
+            id=doc.id,
+            title=title,
+            score=float(hit.score or 0.0),
+            snippet=text_snippet,
+            doc_number=meta.doc_number,
+            issuer=meta.issuer,
+            written_date=meta.written_date,
+            published_date=meta.published_date,
+            doc_type=meta.doc_type,
+            topic=meta.topic,
+            region=meta.region,
+            validity=meta.validity,
+            is_interpretation=meta.is_interpretation,
+            path=doc.path,
+            filename=doc.filename,
+            url=meta.url,
+            interprets=Link(stored["interprets_id"], "") if stored.get("interprets_id") else None,
+        )
+
+    def _attach_links(self, s: Searcher, hits: list[Hit]) -> None:
+        by_policy = self._interpretations_of(s, [h.id for h in hits])
+        for h in hits:
+            h.interpretations = by_policy.get(h.id, [])
+            if h.interprets is not None:
+                policy = s.document(id=h.interprets.id)
+                h.interprets = Link(policy["id"], policy.get("title", "")) if policy else None
+
+    def more_like_this(self, doc_id: str, limit: int = 5) -> list[Link]:
+        """Documents sharing the most distinctive terms with this one."""
+        with self.searcher() as s:
+            docnum = s.document_number(id=doc_id)
+            if docnum is None:
+                return []
+            stored = s.stored_fields(docnum)
+            text = (stored.get("title", "") + "\n") * 3 + (stored.get("body", "") or "")[:20000]
+            similar = s.more_like(docnum, "body", text=text, top=limit, numterms=12)
+            return [Link(h["id"], h.get("title", "")) for h in similar]
+
+    def all_stored(self) -> Iterable[dict[str, Any]]:
+        """Every document's stored fields (for link resolution and exports)."""
+        with self.searcher() as s:
+            return list(s.all_stored_fields())
+
+
+def _facet_spec(fieldnames: Iterable[str]) -> sorting.Facets:
+    facets = sorting.Facets()
+    for name in fieldnames:
+        facets.add_facet(name, sorting.FieldFacet(name, allow_overlap=(name == "issuer"), maptype=sorting.Count))
+    return facets
+
+
+__all__ = ["FileState", "IndexSession", "SearchEngine", "document_fields", "document_from_stored", "IndexUnavailable"]

@@ -1,0 +1,196 @@
+"""One file (or one imported record) -> a :class:`Document` ready to index.
+
+Extraction, cleanup, metadata and sidecar overrides run here in that order; nothing
+here touches the index, so this runs in worker processes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from indexer.cleanup import clean_text
+from indexer.config import Config
+from indexer.errors import ExtractionError, InvalidParameter, UnsupportedFormat
+from indexer.extract import extract
+from indexer.metadata import extract_metadata
+from indexer.models import DocMeta, Document
+from indexer.sidecar import apply_overrides, load_sidecar
+
+logger = logging.getLogger(__name__)
+
+#: Files that describe other files; never indexed themselves.
+SIDECAR_NAMES = frozenset({"manifest.csv"})
+
+
+def document_id(source: str) -> str:
+    """Stable id of a document: derived from its absolute path (or an imported record's key)."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+
+
+def is_sidecar(path: Path) -> bool:
+    """Whether ``path`` is metadata about another file (``x.pdf.json``, ``manifest.csv``)."""
+    if path.name in SIDECAR_NAMES:
+        return True
+    if path.suffix.lower() == ".json":
+        stem = path.name[: -len(".json")]
+        return (path.parent / stem).exists() or any(
+            (path.parent / (stem + ext)).exists() for ext in (".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".txt", ".md")
+        )
+    return False
+
+
+def sidecar_stamp(path: Path) -> str:
+    """A string that changes when the file's sidecar metadata may have changed."""
+    parts = []
+    for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json"), path.parent / "manifest.csv"):
+        try:
+            st = candidate.stat()
+        except OSError:
+            continue
+        parts.append(f"{candidate.name}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def hash_file(path: Path) -> str:
+    """sha1 of the file's bytes."""
+    digest = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_file(path: Path, config: Config) -> Document:
+    """Read one file into a Document.
+
+    :param path: an absolute path to a regular file.
+    :raises ExtractionError: (or a subclass) naming the file and the reason.
+    """
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ExtractionError(str(path), f"cannot read file: {exc.strerror or exc}") from None
+    raw = extract(path, config)
+    text = clean_text(raw.text, source_format=raw.format)
+    meta = extract_metadata(text, filename=path.name, hints=raw.hints)
+    warnings = list(raw.warnings)
+    try:
+        overrides = load_sidecar(path)
+        if overrides:
+            meta = apply_overrides(meta, overrides)
+    except InvalidParameter as exc:
+        warnings.append(f"sidecar ignored: {exc}")
+    except ExtractionError as exc:
+        warnings.append(f"sidecar ignored: {exc.reason}")
+    return Document(
+        id=document_id(str(path)),
+        path=str(path),
+        text=text,
+        meta=meta,
+        format=raw.format,
+        content_hash=hash_file(path),
+        size=st.st_size,
+        mtime=st.st_mtime,
+        warnings=warnings,
+    )
+
+
+#: Record keys that are not metadata fields.
+_RECORD_TEXT_KEYS = ("text", "content", "full_text", "body", "extracted_text", "Policy_Content")
+_RECORD_TITLE_KEYS = ("title", "Policy", "name")
+_RECORD_URL_KEYS = ("url", "URL", "link")
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """Records from a JSONL or CSV export of a portal's CMS.
+
+    :raises UnsupportedFormat: for another file type.
+    :raises ExtractionError: for a line that is not JSON (naming the line).
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        with open(path, encoding="utf-8-sig") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ExtractionError(f"{path}:{number}", f"not a JSON line: {exc.msg}") from None
+                if isinstance(record, dict):
+                    yield record
+    elif suffix in (".csv", ".tsv"):
+        csv.field_size_limit(1 << 30)
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            yield from csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+    else:
+        raise UnsupportedFormat(str(path), "import takes .jsonl or .csv records")
+
+
+def ingest_record(record: dict[str, Any], source: Path, number: int) -> Document:
+    """One CMS record (title, text, metadata, url) through the same cleanup and metadata stages.
+
+    :raises ExtractionError: when the record has neither title nor text.
+    """
+    text_raw = next((str(record[k]) for k in _RECORD_TEXT_KEYS if record.get(k)), "")
+    title = next((str(record[k]) for k in _RECORD_TITLE_KEYS if record.get(k)), "")
+    url = next((str(record[k]) for k in _RECORD_URL_KEYS if record.get(k)), "")
+    if not text_raw and not title:
+        raise ExtractionError(f"{source}#{number}", "record has neither title nor text")
+    key = url or str(record.get("id") or record.get("doc_id") or number)
+    text = clean_text(text_raw, source_format="text")
+    meta = extract_metadata(text, filename="", hints={"title": title, "url": url})
+    overrides = {k: v for k, v in record.items() if k in DocMeta.__dataclass_fields__ and v not in (None, "")}
+    if title:
+        overrides["title"] = title
+    warnings: list[str] = []
+    try:
+        meta = apply_overrides(meta, overrides)
+    except InvalidParameter as exc:
+        warnings.append(f"record field ignored: {exc}")
+    ident = f"import:{source.name}#{key}"
+    return Document(
+        id=document_id(ident),
+        path=ident,
+        text=text,
+        meta=meta,
+        format="record",
+        content_hash=hashlib.sha1((title + "\n" + text_raw).encode("utf-8")).hexdigest(),
+        warnings=warnings,
+    )
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    """Every regular file below ``paths`` (absolute, sorted), skipping sidecars, hidden files and link loops."""
+    for root in paths:
+        root = root.absolute()
+        if root.is_file():
+            yield root
+            continue
+        seen_dirs: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            try:
+                st = os.stat(dirpath)
+            except OSError:
+                dirnames[:] = []
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:  # a symlink loop: walked already
+                dirnames[:] = []
+                continue
+            seen_dirs.add(key)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith(".") or name.startswith("~$"):
+                    continue
+                path = Path(dirpath) / name
+                if is_sidecar(path):
+                    continue
+                yield path

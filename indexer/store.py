@@ -1,0 +1,150 @@
+"""Index directories on disk: open, create, write, and swap whole generations atomically.
+
+Layout of ``config.index_dir``::
+
+    index_dir/
+      CURRENT          name of the live generation, replaced atomically (os.replace)
+      gen-000001/      a complete Whoosh index
+      gen-000002/      a rebuild in progress, or the next live one
+
+Incremental updates commit into the live generation (Whoosh writes a new TOC
+under a temporary name and renames it, so a killed writer leaves the last commit
+readable). A full rebuild fills a new generation and then swaps ``CURRENT``, so
+searches keep answering from the old one meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError, Index, LockError
+from whoosh.writing import IndexWriter
+
+from indexer.errors import IndexLocked, IndexUnavailable
+from indexer.schema import SCHEMA_VERSION, build_schema
+
+logger = logging.getLogger(__name__)
+
+POINTER_FILE = "CURRENT"
+GENERATION_PREFIX = "gen-"
+VERSION_FILE = "SCHEMA_VERSION"
+
+
+def live_generation(root: Path) -> Path | None:
+    """The directory of the live index generation, or None when there is none yet."""
+    pointer = root / POINTER_FILE
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IndexUnavailable(f"{root}: cannot read {POINTER_FILE}: {exc}") from exc
+    if not name or "/" in name or name in {".", ".."}:
+        raise IndexUnavailable(f"{root}: {POINTER_FILE} names no generation ({name!r})")
+    return root / name
+
+
+def index_exists(root: Path) -> bool:
+    """Whether ``root`` holds a live index."""
+    gen = live_generation(root)
+    return gen is not None and whoosh_index.exists_in(str(gen))
+
+
+def open_index(root: Path) -> Index:
+    """Open the live generation for reading or writing.
+
+    :raises IndexUnavailable: naming the directory and the cause. The directory is never
+        wiped here: only an explicit rebuild starts empty.
+    """
+    gen = live_generation(root)
+    if gen is None:
+        raise IndexUnavailable(f"{root}: no index here yet (run `govsearch index PATH --index {root}`)")
+    version_file = gen / VERSION_FILE
+    if version_file.exists() and version_file.read_text().strip() != str(SCHEMA_VERSION):
+        raise IndexUnavailable(
+            f"{gen}: built with schema version {version_file.read_text().strip()}, this govsearch needs "
+            f"{SCHEMA_VERSION}; rebuild with `govsearch index --rebuild`"
+        )
+    try:
+        return whoosh_index.open_dir(str(gen))
+    except EmptyIndexError as exc:
+        raise IndexUnavailable(f"{gen}: not a complete index ({exc})") from exc
+    except OSError as exc:
+        raise IndexUnavailable(f"{gen}: cannot open index: {exc}") from exc
+
+
+def create_generation(root: Path) -> tuple[Path, Index]:
+    """Create a new, empty generation beside the live one (not yet live)."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        numbers = [
+            int(p.name[len(GENERATION_PREFIX):])
+            for p in root.iterdir()
+            if p.is_dir() and p.name.startswith(GENERATION_PREFIX) and p.name[len(GENERATION_PREFIX):].isdigit()
+        ]
+        gen = root / f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
+        gen.mkdir()
+        (gen / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+        ix = whoosh_index.create_in(str(gen), build_schema())
+    except OSError as exc:
+        raise IndexUnavailable(f"{root}: cannot create an index generation: {exc}") from exc
+    return gen, ix
+
+
+def activate_generation(root: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation atomically; keep the one before it for readers still on it."""
+    tmp = root / f".{POINTER_FILE}.{os.getpid()}"
+    tmp.write_text(gen.name, encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / POINTER_FILE)
+    _remove_old_generations(root, keep={gen.name})
+
+
+def _remove_old_generations(root: Path, keep: set[str]) -> None:
+    """Delete generations older than the newest one that is not kept (readers may still use it)."""
+    gens = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith(GENERATION_PREFIX))
+    live = max(keep)
+    older = [p for p in gens if p.name < live]
+    for stale in older[:-1]:  # the one just before the live generation stays for open searchers
+        shutil.rmtree(stale, ignore_errors=True)
+    for abandoned in (p for p in gens if p.name > live):
+        # a newer generation that is not live is a rebuild that died; nobody reads it
+        shutil.rmtree(abandoned, ignore_errors=True)
+
+
+def open_or_create(root: Path) -> Index:
+    """Open the live index, creating the first generation when there is none."""
+    if live_generation(root) is None:
+        gen, ix = create_generation(root)
+        activate_generation(root, gen)
+        return ix
+    return open_index(root)
+
+
+@contextmanager
+def index_writer(ix: Index, *, timeout: float = 0.0) -> Iterator[IndexWriter]:
+    """A writer that commits on clean exit and cancels on error, never both.
+
+    :param timeout: seconds to wait for another process's write lock.
+    :raises IndexLocked: when another process holds the lock past ``timeout``.
+    """
+    try:
+        writer = ix.writer(timeout=timeout, delay=0.25)
+    except LockError as exc:
+        raise IndexLocked(
+            f"{ix.storage.folder}: another govsearch process is writing this index; try again when it has finished"
+        ) from exc
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    else:
+        writer.commit()
