@@ -1,0 +1,332 @@
+"""Chinese analysis stage: jieba segmentation as a Whoosh tokenizer and analyzers.
+
+Text fields are segmented by jieba in accurate mode (HMM on) after full-width ASCII
+has been folded to half-width. Each *main* token gets the next word position, so
+Whoosh phrase queries work on words, not characters (jieba's stock
+``ChineseAnalyzer`` stores character offsets as positions, and phrases miss).
+
+For recall, the index-time stream also carries the dictionary words found inside a
+long main token (营商 and 环境 inside 营商环境; 中华, 人民, 共和国 inside
+中华人民共和国), like jieba's search mode does. They are put at the position of the
+main token that contains them, so a phrase query still sees one word per position:
+``"优化营商环境"`` and ``"营商环境"`` both match a document containing 优化营商环境.
+Query-time streams (``mode="query"``, which Whoosh's parser uses for words and for
+quoted phrases) carry main tokens only: sub-words would break phrase positions and,
+under an AND, add nothing that the main token does not already require.
+
+Every token's ``startchar``/``endchar`` point into the text as given (width folding
+is 1:1 in length), so highlighting marks exactly the matched characters.
+
+Stop words are *not* removed by default. Removing 的/和/与 saves a little index
+space but makes phrases containing them unanswerable (the query side would drop
+the word while the document side keeps its gap), and BM25's IDF already makes such
+words nearly free at scoring time. A ``stoplist`` can still be given: stopped words
+keep their position (the counter advances over them) and are yielded with
+``stopped=True`` when the caller passes ``removestops=False``.
+
+jieba is initialised lazily, once per process, under a lock; the shipped
+government dictionary ``indexer/data/userdict.txt`` is loaded at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh.analysis import Analyzer, CompositeAnalyzer, Token, Tokenizer
+
+from .errors import GovSearchError
+
+with warnings.catch_warnings():
+    # jieba 0.42.1 imports pkg_resources (deprecated) for its resource files.
+    warnings.simplefilter("ignore", UserWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import jieba
+
+__all__ = [
+    "USER_DICTIONARY",
+    "JiebaTokenizer",
+    "index_analyzer",
+    "load_user_dictionary",
+    "normalize_width",
+    "query_analyzer",
+    "tokenize",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The government-domain jieba dictionary shipped with the package.
+USER_DICTIONARY: Path = Path(__file__).resolve().parent / "data" / "userdict.txt"
+
+# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space map 1:1 onto ASCII,
+# so offsets computed on the folded text are valid in the original.
+_WIDTH_TABLE: dict[int, int] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_WIDTH_TABLE[0x3000] = 0x20
+
+# Word pieces inside a jieba token that is not purely alphanumeric ("3.5%", "PM2.5",
+# "C++", "2024-01-02"): runs of letters/digits/ideographs, dotted runs kept whole so
+# decimals and versions stay one token. Underscore counts as a separator.
+_WORD_PIECE = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
+
+# Sub-words are looked for inside main tokens up to this length only: longer runs
+# are HMM guesses over unknown text, where dictionary n-grams are noise.
+_MAX_SUBWORD_SOURCE = 32
+
+_lock = threading.RLock()
+_ready = False
+_loaded_extra: set[str] = set()
+
+
+def normalize_width(text: str) -> str:
+    """Fold full-width ASCII (ＡＢＣ１２３，) and the ideographic space to half-width.
+
+    The result has exactly the length of ``text``, so character offsets computed on
+    it are valid in the original.
+
+    :param text: any text.
+    :returns: the folded text.
+    """
+    return text.translate(_WIDTH_TABLE)
+
+
+def _read_dictionary(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """Parse a jieba dictionary file (``word [freq] [tag]`` per line).
+
+    Blank lines and lines starting with ``#`` are skipped.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise GovSearchError(f"{path}: user dictionary not found") from None
+    except UnicodeDecodeError as exc:
+        raise GovSearchError(f"{path}: user dictionary is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise GovSearchError(f"{path}: cannot read user dictionary ({exc.strerror or exc})") from None
+    entries: list[tuple[str, int | None, str | None]] = []
+    for lineno, line in enumerate(lines, start=1):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        word, freq, tag = parts[0], None, None
+        rest = parts[1:]
+        if rest and rest[0].isdigit():
+            freq = int(rest.pop(0))
+        if rest:
+            tag = rest.pop(0)
+            if not tag.isascii() or not tag.isalpha():
+                raise GovSearchError(f"{path}:{lineno}: expected 'word [freq] [tag]', got {line.strip()!r}")
+        if rest:
+            raise GovSearchError(f"{path}:{lineno}: expected 'word [freq] [tag]', got {line.strip()!r}")
+        if not any(ch.isalnum() for ch in word):
+            raise GovSearchError(f"{path}:{lineno}: {word!r} has no letter, digit or ideograph")
+        entries.append((normalize_width(word), freq, tag))
+    return entries
+
+
+def _add_words(entries: list[tuple[str, int | None, str | None]]) -> None:
+    add_word = jieba.dt.add_word
+    for word, freq, tag in entries:
+        # freq None lets jieba compute the smallest frequency that keeps the word whole.
+        add_word(word, freq, tag)
+
+
+def _ensure_jieba() -> None:
+    """Initialise jieba and load the shipped dictionary, once per process."""
+    global _ready
+    if _ready:
+        return
+    with _lock:
+        if _ready:
+            return
+        started = time.perf_counter()
+        # jieba logs "Building prefix dict…" at DEBUG on its own stderr handler.
+        jieba.setLogLevel(logging.WARNING)
+        jieba.dt.initialize()
+        entries = _read_dictionary(USER_DICTIONARY)
+        _add_words(entries)
+        _ready = True
+        logger.debug(
+            "jieba ready with %d government words in %.2f s", len(entries), time.perf_counter() - started
+        )
+
+
+def load_user_dictionary(extra_path: str = "") -> None:
+    """Load the shipped government dictionary and, optionally, one more file into jieba.
+
+    Idempotent: each file is loaded at most once per process (an extra file is
+    recognised by its resolved path). Thread-safe.
+
+    :param extra_path: a further dictionary in jieba format (``word [freq] [tag]``
+        per line, UTF-8; ``#`` lines are comments), e.g. ``Config.userdict_path``.
+        Empty means none.
+    :raises GovSearchError: the extra file is missing, unreadable or malformed
+        (the message names the file and line).
+    """
+    _ensure_jieba()
+    if not extra_path:
+        return
+    path = Path(extra_path).expanduser().resolve()
+    key = str(path)
+    with _lock:
+        if key in _loaded_extra:
+            return
+        entries = _read_dictionary(path)
+        _add_words(entries)
+        _loaded_extra.add(key)
+    logger.info("loaded %d words from user dictionary %s", len(entries), path)
+
+
+def _iter_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, bool]]:
+    """Yield ``(token, startchar, endchar, is_main)`` for width-folded ``text``.
+
+    One jieba pass (accurate mode, HMM). Sub-words follow their main token,
+    ordered by start offset.
+    """
+    _ensure_jieba()
+    freq = jieba.dt.FREQ
+    piece_finditer = _WORD_PIECE.finditer
+    end = 0
+    for word in jieba.dt.cut(text, HMM=True):
+        start = end
+        n = len(word)
+        end = start + n
+        if word.isalnum():
+            yield word.lower(), start, end, True
+            if subwords and 2 < n <= _MAX_SUBWORD_SOURCE and not word.isascii():
+                # jieba's search mode takes 2- and 3-grams; we take every dictionary
+                # n-gram shorter than the word, so 医疗保险 inside
+                # 城乡居民基本医疗保险 is found too. FREQ holds 0 for mere prefixes.
+                for i in range(n - 1):
+                    for j in range(i + 2, n + 1 if i else n):
+                        gram = word[i:j]
+                        if freq.get(gram):
+                            yield gram.lower(), start + i, start + j, False
+        elif n > 1:
+            # Mixed tokens ("3.5%", "C++") keep their word pieces; single
+            # non-alphanumeric characters are punctuation or space and are dropped.
+            for m in piece_finditer(word):
+                yield m.group().lower(), start + m.start(), start + m.end(), True
+
+
+class JiebaTokenizer(Tokenizer):
+    """Whoosh tokenizer on jieba with word positions and exact character offsets.
+
+    Honours Whoosh's call contract (``positions``, ``chars``, ``start_pos``,
+    ``start_char``, ``keeporiginal``, ``removestops``, ``tokenize``, ``mode``).
+    Tokens are lowercased and width-folded; ``original`` (with ``keeporiginal``)
+    is the untouched slice of the input.
+
+    :param subwords: add dictionary sub-words of long tokens at their main token's
+        position, except when called with ``mode="query"``. A call may force it
+        either way with the keyword ``subwords=True/False``.
+    :param stoplist: words to stop. Empty by default (see the module docstring).
+    """
+
+    def __init__(self, subwords: bool = True, stoplist: frozenset[str] | set[str] | tuple[str, ...] = frozenset()) -> None:
+        self.subwords = bool(subwords)
+        self.stoplist = frozenset(stoplist)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(subwords={self.subwords!r}, stoplist={sorted(self.stoplist)!r})"
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        """Tokenize ``value``; yields one reused :class:`whoosh.analysis.Token`.
+
+        :param value: the text.
+        :param positions: set ``pos`` (main tokens numbered from ``start_pos``).
+        :param chars: set ``startchar``/``endchar`` (offset by ``start_char``).
+        :param keeporiginal: set ``original`` to the input slice.
+        :param removestops: drop stopped words (their positions stay used).
+        :param start_pos: position of the first main token.
+        :param start_char: offset added to every character offset.
+        :param tokenize: ``False`` yields the whole value as one token.
+        :param mode: ``"index"``, ``"query"`` or ``""``; ``"query"`` suppresses sub-words.
+        """
+        if not isinstance(value, str):
+            raise TypeError(f"{value!r} is not a str")
+        subwords = kwargs.pop("subwords", None)
+        if subwords is None:
+            subwords = self.subwords and mode != "query"
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = value
+            t.text = normalize_width(value).lower()
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+
+        stoplist = self.stoplist
+        pos = start_pos - 1
+        stopped = False
+        for text, start, end, main in _iter_tokens(normalize_width(value), subwords):
+            if main:
+                pos += 1
+                stopped = bool(stoplist) and text in stoplist
+            if stopped:
+                # Sub-words of a stopped word go with it.
+                if removestops:
+                    continue
+            t.text = text
+            t.boost = 1.0
+            t.stopped = stopped
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def index_analyzer() -> Analyzer:
+    """Analyzer for TEXT fields: main tokens plus sub-words at index time.
+
+    With ``mode="query"`` (as Whoosh's query parser calls it) it yields main tokens
+    only, so the same analyzer can serve a schema field for indexing, plain-word
+    queries and quoted phrases.
+    """
+    return CompositeAnalyzer(JiebaTokenizer(subwords=True))
+
+
+def query_analyzer() -> Analyzer:
+    """Analyzer for query text: the same main tokens as :func:`index_analyzer`, never sub-words.
+
+    Safe for phrases in any mode, since positions are one per word.
+    """
+    return CompositeAnalyzer(JiebaTokenizer(subwords=False))
+
+
+def tokenize(text: str, *, search_mode: bool = False) -> list[str]:
+    """Token texts of ``text``, lowercased and width-folded, punctuation dropped.
+
+    :param text: any text.
+    :param search_mode: also return dictionary sub-words of long tokens, each right
+        after the token containing it (what the index holds).
+    :returns: the tokens in text order.
+    """
+    return [tok for tok, _, _, _ in _iter_tokens(normalize_width(text), search_mode)]
