@@ -26,11 +26,12 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import store
+from indexer.analysis import tokenize
 from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import highlight_title, leading_text, snippet
 from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
-from indexer.query import ParsedQuery, build_filter, parse_user_query
+from indexer.query import ParsedQuery, build_filter, normalize_query, parse_user_query
 
 logger = logging.getLogger(__name__)
 
@@ -392,7 +393,7 @@ class SearchEngine:
             raise InvalidParameter("page", "results beyond the first 10000 are not served")
 
     def _run(self, s: Searcher, query: q.Query, flt: q.Query | None, request: SearchRequest) -> Any:
-        kwargs: dict[str, Any] = {"limit": request.page * request.page_size, "filter": flt, "terms": True}
+        kwargs: dict[str, Any] = {"limit": request.page * request.page_size, "filter": flt}
         if request.sort == "newest":
             kwargs.update(sortedby="sort_date", reverse=True)
         elif request.sort == "oldest":
@@ -462,6 +463,31 @@ class SearchEngine:
             if h.interprets is not None:
                 policy = s.document(id=h.interprets.id)
                 h.interprets = Link(policy["id"], policy.get("title", "")) if policy else None
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Document titles for what has been typed so far (titles starting with it first).
+
+        A simple first version: the typed words must all be in the title, the last one
+        possibly incomplete.
+
+        :param prefix: the text typed so far.
+        :param limit: most titles returned.
+        :raises IndexUnavailable: when there is no index.
+        """
+        text = normalize_query(prefix, 100)
+        words = tokenize(text)
+        if not words or limit < 1:
+            return []
+        last = words[-1]
+        clauses: list[q.Query] = [q.Term("title", w) for w in words[:-1]]
+        clauses.append(q.Or([q.Term("title", last), q.Prefix("title", last)]))
+        with self.searcher() as s:
+            found = [h.get("title", "") for h in s.search(q.And(clauses), limit=max(50, limit * 5))]
+        titles = list(dict.fromkeys(t for t in found if t))
+        folded = text.lower()
+        # stable sort: titles beginning with the text, then containing it, then the rest
+        titles.sort(key=lambda t: 0 if t.lower().startswith(folded) else 1 if folded in t.lower() else 2)
+        return titles[:limit]
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Link]:
         """Documents sharing the most distinctive terms with this one."""
