@@ -182,6 +182,18 @@ def load_user_dictionary(extra_path: str = "") -> None:
     logger.info("loaded %d words from user dictionary %s", len(entries), path)
 
 
+def _is_ideograph(ch: str) -> bool:
+    """True for one CJK ideograph: URO, extension A, compatibility, planes 2-3, 〇 and 々."""
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0xF900 <= o <= 0xFAFF
+        or 0x20000 <= o <= 0x3FFFF
+        or o in (0x3005, 0x3007)
+    )
+
+
 def _iter_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, bool]]:
     """Yield ``(token, startchar, endchar, is_main)`` for width-folded ``text``.
 
@@ -192,13 +204,27 @@ def _iter_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, boo
     freq = jieba.dt.FREQ
     piece_finditer = _WORD_PIECE.finditer
     end = 0
+    # jieba only groups [a-zA-Z0-9] and yields any other letter alone (São ->
+    # S, ã, o; Москва -> six tokens), so adjacent non-ideographic alphanumeric
+    # tokens are merged back into one word. The pending run is [run_start, run_end).
+    run_start = run_end = -1
     for word in jieba.dt.cut(text, HMM=True):
         start = end
         n = len(word)
         end = start + n
         if word.isalnum():
+            if word.isascii() or (n == 1 and not _is_ideograph(word)):
+                if start != run_end:
+                    if run_end >= 0:
+                        yield text[run_start:run_end].lower(), run_start, run_end, True
+                    run_start = start
+                run_end = end
+                continue
+            if run_end >= 0:
+                yield text[run_start:run_end].lower(), run_start, run_end, True
+                run_end = -1
             yield word.lower(), start, end, True
-            if subwords and 2 < n <= _MAX_SUBWORD_SOURCE and not word.isascii():
+            if subwords and 2 < n <= _MAX_SUBWORD_SOURCE:
                 # jieba's search mode takes 2- and 3-grams; we take every dictionary
                 # n-gram shorter than the word, so 医疗保险 inside
                 # 城乡居民基本医疗保险 is found too. FREQ holds 0 for mere prefixes.
@@ -207,11 +233,17 @@ def _iter_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, boo
                         gram = word[i:j]
                         if freq.get(gram):
                             yield gram.lower(), start + i, start + j, False
-        elif n > 1:
+            continue
+        if run_end >= 0:
+            yield text[run_start:run_end].lower(), run_start, run_end, True
+            run_end = -1
+        if n > 1:
             # Mixed tokens ("3.5%", "C++") keep their word pieces; single
             # non-alphanumeric characters are punctuation or space and are dropped.
             for m in piece_finditer(word):
                 yield m.group().lower(), start + m.start(), start + m.end(), True
+    if run_end >= 0:
+        yield text[run_start:run_end].lower(), run_start, run_end, True
 
 
 class JiebaTokenizer(Tokenizer):
@@ -231,6 +263,17 @@ class JiebaTokenizer(Tokenizer):
     def __init__(self, subwords: bool = True, stoplist: frozenset[str] | set[str] | tuple[str, ...] = frozenset()) -> None:
         self.subwords = bool(subwords)
         self.stoplist = frozenset(stoplist)
+
+    def __eq__(self, other: object) -> bool:
+        # Whoosh compares schemas (and so analyzers) field by field.
+        return (
+            type(other) is type(self)
+            and self.subwords == other.subwords  # type: ignore[attr-defined]
+            and self.stoplist == other.stoplist  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.subwords, self.stoplist))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(subwords={self.subwords!r}, stoplist={sorted(self.stoplist)!r})"
