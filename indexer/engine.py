@@ -218,7 +218,11 @@ class SearchEngine:
             if self._searcher is None:
                 self._searcher = ix.searcher(weighting=self._weighting())
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                # Not Searcher.refresh(): Whoosh-Reloaded 2.7.5 merges the old reader's segments
+                # into the new list (deleted and merged-away documents come back) and fails on
+                # an EmptyReader. A new searcher on the re-read TOC is always right.
+                self._ix = ix = ix.refresh()
+                self._searcher = ix.searcher(weighting=self._weighting())
             searcher = self._searcher
         yield searcher
 

@@ -41,7 +41,8 @@ def snippet(hit: WhooshHit, fieldname: str = "body", *, fragments: int = 2) -> s
     Falls back to the escaped start of the text when no term of the query is in it
     (a document-number or filter-only search, say).
     """
-    text = hit.get(fieldname) or ""
+    # newlines become spaces (same length, so the stored offsets still fit)
+    text = (hit.get(fieldname) or "").replace("\n", " ")
     if not text:
         return ""
     hit.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50, charlimit=None)

@@ -1,0 +1,141 @@
+"""Incremental indexing: only new or changed files are read; gone files leave the index."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from indexer.engine import SearchEngine
+from indexer.errors import ExtractionError
+from indexer.models import SearchRequest
+from indexer.sync import sync_paths
+
+from .docs_factory import small_corpus, write_doc
+
+
+def _titles(engine: SearchEngine, q: str = "") -> set[str]:
+    res = engine.search(SearchRequest(q=q, page_size=100, facets=False, highlight=False))
+    return {h.title for h in res.hits}
+
+
+def test_first_run_adds_every_file(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    summary = sync_paths(engine, [tmp_path / "docs"])
+    assert len(summary.added) == 4 and summary.files_read == 4 and summary.files_seen == 4
+    assert engine.count() == 4
+
+
+def test_rerun_reads_nothing_when_nothing_changed(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    again = sync_paths(engine, [tmp_path / "docs"])
+    assert again.unchanged == 4
+    assert again.files_read == 0
+    assert not again.added and not again.updated and not again.removed
+
+
+def test_touched_but_identical_file_is_not_reextracted(engine: SearchEngine, tmp_path: Path) -> None:
+    paths = small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    st = paths["fund"].stat()
+    os.utime(paths["fund"], (st.st_atime + 100, st.st_mtime + 100))
+    again = sync_paths(engine, [tmp_path / "docs"])
+    assert again.files_read == 0 and again.unchanged == 4
+    # and the new mtime was recorded, so a third run does not even hash it
+    third = sync_paths(engine, [tmp_path / "docs"])
+    assert third.unchanged == 4 and third.files_read == 0
+
+
+def test_changed_file_is_updated(engine: SearchEngine, tmp_path: Path) -> None:
+    paths = small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    write_doc(paths["fund"].parent, paths["fund"].name, title="示例市关于公积金贷款额度的通知", number="示公积金发〔2024〕1号")
+    again = sync_paths(engine, [tmp_path / "docs"])
+    assert again.updated == [str(paths["fund"])] and again.files_read == 1
+    assert "示例市关于公积金贷款额度的通知" in _titles(engine)
+    assert engine.count() == 4
+
+
+def test_deleted_file_is_removed(engine: SearchEngine, tmp_path: Path) -> None:
+    paths = small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    paths["jobs"].unlink()
+    again = sync_paths(engine, [tmp_path / "docs"])
+    assert again.removed == [str(paths["jobs"])]
+    assert engine.count() == 3
+    assert not engine.search(SearchRequest(q="示人社规〔2022〕2号", facets=False)).total
+
+
+def test_other_roots_are_left_alone(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "a")
+    write_doc(tmp_path / "b", "x.txt", title="示例市关于垃圾分类的通告", number="示城管〔2021〕1号")
+    sync_paths(engine, [tmp_path / "a"])
+    sync_paths(engine, [tmp_path / "b"])
+    assert engine.count() == 5
+
+
+def test_broken_file_is_reported_and_the_rest_indexed(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    broken = tmp_path / "docs" / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntruncated")
+    empty = tmp_path / "docs" / "empty.docx"
+    empty.write_bytes(b"")
+    summary = sync_paths(engine, [tmp_path / "docs"])
+    reported = {r.path: r.reason for r in summary.failed + summary.skipped}
+    assert set(reported) == {str(broken), str(empty)}
+    assert all(reason for reason in reported.values())
+    assert len(summary.added) == 4 and engine.count() == 4
+    assert summary.files_seen == len(summary.added) + len(reported)
+
+
+def test_strict_aborts_and_leaves_index_unchanged(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    write_doc(tmp_path / "docs", "new.txt", title="示例市关于新政策的通知", number="示政发〔2025〕9号")
+    (tmp_path / "docs" / "zz-broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    with pytest.raises(ExtractionError) as info:
+        sync_paths(engine, [tmp_path / "docs"], strict=True)
+    assert info.value.path.endswith("zz-broken.pdf")
+    assert engine.count() == 4
+    assert "示例市关于新政策的通知" not in _titles(engine)
+
+
+def test_dry_run_reports_and_changes_nothing(engine: SearchEngine, tmp_path: Path) -> None:
+    paths = small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    paths["old_jobs"].unlink()
+    write_doc(tmp_path / "docs", "new.txt", title="示例市关于新政策的通知", number="示政发〔2025〕9号")
+    plan = sync_paths(engine, [tmp_path / "docs"], dry_run=True)
+    assert plan.added == [str(tmp_path / "docs" / "new.txt")]
+    assert plan.removed == [str(paths["old_jobs"])]
+    assert plan.files_read == 0
+    assert engine.count() == 4
+
+
+def test_sidecar_change_reindexes_the_file(engine: SearchEngine, tmp_path: Path) -> None:
+    paths = small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    sidecar = paths["fund"].with_name(paths["fund"].name + ".json")
+    sidecar.write_text('{"topic": "住房保障", "validity": "现行有效", "index_no": "SL-2023-005"}', encoding="utf-8")
+    again = sync_paths(engine, [tmp_path / "docs"])
+    assert again.updated == [str(paths["fund"])]
+    res = engine.search(SearchRequest(q="", filters={"topic": ["住房保障"]}, facets=False))
+    assert res.total == 1 and res.hits[0].validity == "现行有效"
+    doc = engine.get(res.hits[0].id)
+    assert doc is not None and doc.meta.index_no == "SL-2023-005"
+
+
+def test_rebuild_swaps_generation_and_old_searcher_keeps_answering(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    reader = SearchEngine(engine.config)
+    assert reader.search(SearchRequest(q="公积金", facets=False)).total == 1
+    before = (engine.root / "CURRENT").read_text()
+    summary = sync_paths(engine, [tmp_path / "docs"], rebuild=True)
+    assert len(summary.added) == 4 and summary.files_read == 4
+    assert (engine.root / "CURRENT").read_text() != before
+    assert reader.search(SearchRequest(q="公积金", facets=False)).total == 1
+    assert engine.count() == 4
+    reader.close()
