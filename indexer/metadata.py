@@ -68,7 +68,7 @@ _PREFIX_ISSUERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _ORG_SUFFIX = (
     "人民政府办公厅", "人民政府办公室", "人民政府", "政府办公厅", "政府办公室", "办公厅", "办公室", "常务委员会", "委员会",
     "管委会", "领导小组", "工作组", "指挥部", "总局", "管理局", "局", "厅", "委", "部", "院", "署", "中心", "法院",
-    "检察院", "银行", "政府", "小组", "公司", "协会", "联合会", "党组", "市委", "省委", "县委", "区委", "集团", "处", "所", "站",
+    "检察院", "银行", "政府", "小组", "公司", "联席会议", "会议", "协会", "联合会", "党组", "市委", "省委", "县委", "区委", "集团", "处", "所", "站",
 )
 _ORG_RE = re.compile(rf"^[{_CJK}（）()]{{2,40}}(?:{'|'.join(_ORG_SUFFIX)})$")
 
@@ -123,6 +123,8 @@ def _make_date(y: int | None, m: int | None, d: int | None) -> date | None:
 def _first_date(text: str) -> tuple[date, int, int] | None:
     """The first date in ``text`` with its span, in any of the supported spellings."""
     best: tuple[date, int, int] | None = None
+    if re.search(r"\d\s+\d", text):  # "2 02 2 年 1 1 月": letter-spaced PDF text; offsets are then approximate
+        text = re.sub(r"(?<=\d)[ \t\u3000]+(?=\d)", "", text)
     for pattern, cn in ((_DATE_ARABIC, False), (_DATE_CN, True), (_DATE_ISO, False)):
         for m in pattern.finditer(text):
             if cn:
@@ -217,8 +219,13 @@ def _prepare(text: str) -> list[str]:
 
 
 def _is_org(line: str) -> bool:
-    s = _nospace(line)
+    s = _strip_seal(_nospace(line))
     return bool(_ORG_RE.match(s)) and not s.startswith(("关于", "附件"))
+
+
+def _strip_seal(name: str) -> str:
+    """"XX联席会议（代章）" -> "XX联席会议"."""
+    return re.sub(r"[（(](?:代章|盖章|印章|章)[）)]$", "", name)
 
 
 def _is_addressee(line: str) -> bool:
@@ -244,44 +251,75 @@ def _looks_sentence(line: str) -> bool:
     return bool(re.search(r"[。；;！!？?]", line)) or line.endswith(("，", ","))
 
 
+def _title_like(line: str) -> bool:
+    s = _nospace(line)
+    return bool(s) and not _looks_sentence(line) and len(s) <= 100 and not _BODY_START.match(s)
+
+
 def _collect_title(lines: list[str], start: int, stop: int) -> tuple[str, int] | None:
-    """Join the title block beginning at ``start``; returns (title, index of its last line)."""
+    """Join the title block beginning at ``start``; returns (title, index of its last line).
+
+    The block is the longest run of title-like lines (at most 5) that ends in a 文种, so a
+    title wrapped as "北京市继续促进国四排放标准 / 老旧营运货车报废更新实施细则" is not cut
+    at the first line that happens to end in a 文种 word.
+    """
     block: list[str] = []
+    best: tuple[str, int] | None = None
     for j in range(start, min(stop, start + 5)):
         line = lines[j]
         s = _nospace(line)
         if j > start and (
-            _is_addressee(line) or _BODY_START.match(s) or parse_doc_number(s) or _looks_sentence(line)
+            _is_addressee(line) or parse_doc_number(s) or _first_date(s)
             or (s.startswith(("（", "(")) and not _QUALIFIER_LINE.match(s))
         ):
             break
-        if _looks_sentence(line) or len(s) > 60:
+        if not _title_like(line) or (j > start and not 4 <= len(s) <= 40):
+            break
+        if best and len(s) < 6:  # past a complete title only real wrapped lines extend it, not table headers
             break
         block.append(s)
         joined = "".join(block)
         if _is_title_end(joined):
-            # a qualifier on its own next line belongs to the title: （征求意见稿）
-            if j + 1 < len(lines) and _QUALIFIER_LINE.match(_nospace(lines[j + 1])):
-                return joined + _nospace(lines[j + 1]), j + 1
-            return joined, j
-    return None
+            best = (joined, j)
+        if _TRAILING_QUALIFIER.search(s):
+            break  # "…（试行）" closes a title
+    if best and best[1] + 1 < len(lines) and _QUALIFIER_LINE.match(_nospace(lines[best[1] + 1])):
+        # a qualifier on its own next line belongs to the title: （征求意见稿）
+        return best[0] + _nospace(lines[best[1] + 1]), best[1] + 1
+    return best
 
 
 def _find_title(lines: list[str], start: int, stop: int) -> tuple[str, int, int] | None:
-    """First title block in ``lines[start:stop]``: (title, first index, last index)."""
+    """First title block in ``lines[start:stop]``: (title, first index, last index).
+
+    The title starts at the first line that is not header furniture; the only line it may
+    skip is an issuer line standing above "关于…" (a common web layout).
+    """
     for i in range(start, stop):
         line = lines[i]
         s = _nospace(line)
         if _is_noise(line) or _is_addressee(line):
             continue
         if _BODY_START.match(s) or _looks_sentence(line):
-            break
+            return None
         found = _collect_title(lines, i, stop)
         if found:
             return found[0], i, found[1]
-        # an issuer line above "关于…" (web layout: 机关 / 关于…的通知 / 字号)
-        if _is_org(line):
+        if not _is_org(line):
+            return None
+    return None
+
+
+def _plain_title(lines: list[str], stop: int) -> tuple[str, int, int] | None:
+    """No 文种 anywhere: the first short heading-like line (forms, tables, lists)."""
+    for i in range(min(stop, len(lines))):
+        line = lines[i]
+        s = _nospace(line)
+        if _is_noise(line) or _is_addressee(line) or _BODY_START.match(s):
             continue
+        if _title_like(line) and 2 <= len(s) <= 60 and not _first_date(s) and not s.endswith(("：", ":")):
+            return s, i, i
+        return None
     return None
 
 
@@ -302,7 +340,7 @@ def _filename_title(filename: str) -> str:
 
 def _issuer_from_mark(lines: list[str], stop: int) -> list[str]:
     """发文机关标志: ``XX人民政府文件``, joint issuers stacked before ``文件``, ``中共XX委员会``."""
-    for i in range(min(stop, 8)):
+    for i in range(min(stop, 8, len(lines))):
         s = _nospace(lines[i])
         if s.endswith("文件") and len(s) > 2:
             head = s[: -len("文件")]
@@ -390,9 +428,9 @@ def _signature_block(lines: list[str], start: int) -> tuple[date | None, list[st
             k = i - 1
             while k >= start and k >= i - 4 and _is_org(lines[k]) and len(_nospace(lines[k])) <= 40:
                 # several issuers may share one line separated by spaces
-                parts = [p for p in re.split(r"\s{2,}|\u3000+", lines[k].strip()) if p]
+                parts = [p for p in re.split(r"[\s\u3000]+", lines[k].strip()) if p]
                 names = [_nospace(p) for p in parts] if all(_is_org(p) for p in parts) else [_nospace(lines[k])]
-                issuers = names + issuers
+                issuers = [_strip_seal(n) for n in names] + issuers
                 k -= 1
         return when, issuers, i
     return None, [], -1
@@ -461,6 +499,13 @@ def extract_metadata(text: str, *, filename: str = "", hints: dict[str, str] | N
             title_info = _find_title(lines, 0, number_line)
     if title_info is None:
         title_info = _find_title(lines, 0, min(len(lines), max(body_start, 12)))
+    if title_info is None and number is not None and number.year is None:
+        # an order (令) page: number, publishing sentence, date; the real title follows
+        _, _, order_sig = _signature_block(lines, number_line + 1)
+        if order_sig > 0:
+            title_info = _find_title(lines, order_sig + 1, min(len(lines), order_sig + 12))
+    if title_info is None:
+        title_info = _plain_title(lines, min(len(lines), 8))
     md_title = _markdown_title(lines)
     if md_title:
         meta.title = md_title
@@ -487,7 +532,8 @@ def extract_metadata(text: str, *, filename: str = "", hints: dict[str, str] | N
             break
 
     # 成文日期 and 署名
-    sig_date, sig_issuers, sig_line = _signature_block(lines, max(after_title, number_line + 1, 1))
+    sig_start = number_line + 1 if number_line >= 0 else max(after_title, 1)
+    sig_date, sig_issuers, sig_line = _signature_block(lines, sig_start)
     meta.written_date = sig_date or reg_date
     if meta.written_date is None and not sig_date:
         meta.written_date = None
