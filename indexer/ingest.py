@@ -19,6 +19,7 @@ from indexer.cleanup import clean_text
 from indexer.config import Config
 from indexer.errors import ExtractionError, InvalidParameter, UnsupportedFormat
 from indexer.extract import extract
+from indexer.links import is_interpretation
 from indexer.metadata import extract_metadata
 from indexer.models import DocMeta, Document
 from indexer.sidecar import apply_overrides, load_sidecar
@@ -81,14 +82,16 @@ def ingest_file(path: Path, config: Config) -> Document:
     text = clean_text(raw.text, source_format=raw.format)
     meta = extract_metadata(text, filename=path.name, hints=raw.hints)
     warnings = list(raw.warnings)
+    overrides: dict[str, Any] = {}
     try:
-        overrides = load_sidecar(path)
+        overrides = load_sidecar(path) or {}
         if overrides:
             meta = apply_overrides(meta, overrides)
     except InvalidParameter as exc:
         warnings.append(f"sidecar ignored: {exc}")
     except ExtractionError as exc:
         warnings.append(f"sidecar ignored: {exc.reason}")
+    _mark_interpretation(meta, text, overrides)
     return Document(
         id=document_id(str(path)),
         path=str(path),
@@ -108,11 +111,13 @@ _RECORD_TITLE_KEYS = ("title", "Policy", "name")
 _RECORD_URL_KEYS = ("url", "URL", "link")
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Records from a JSONL or CSV export of a portal's CMS.
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | ExtractionError]]:
+    """(record number, record) from a JSONL or CSV export of a portal's CMS.
+
+    A line that cannot be read is yielded as an ExtractionError naming ``path:line``
+    instead of a record, so one bad line does not lose the rest of the file.
 
     :raises UnsupportedFormat: for another file type.
-    :raises ExtractionError: for a line that is not JSON (naming the line).
     """
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
@@ -123,13 +128,18 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise ExtractionError(f"{path}:{number}", f"not a JSON line: {exc.msg}") from None
+                    yield number, ExtractionError(f"{path}:{number}", f"not a JSON line: {exc.msg}")
+                    continue
                 if isinstance(record, dict):
-                    yield record
+                    yield number, record
+                else:
+                    yield number, ExtractionError(f"{path}:{number}", "not a JSON object")
     elif suffix in (".csv", ".tsv"):
         csv.field_size_limit(1 << 30)
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            yield from csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
+            # line numbers count the header as line 1
+            for number, row in enumerate(csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ","), 2):
+                yield number, row
     else:
         raise UnsupportedFormat(str(path), "import takes .jsonl or .csv records")
 
@@ -143,7 +153,7 @@ def ingest_record(record: dict[str, Any], source: Path, number: int) -> Document
     title = next((str(record[k]) for k in _RECORD_TITLE_KEYS if record.get(k)), "")
     url = next((str(record[k]) for k in _RECORD_URL_KEYS if record.get(k)), "")
     if not text_raw and not title:
-        raise ExtractionError(f"{source}#{number}", "record has neither title nor text")
+        raise ExtractionError(f"{source}:{number}", "record has neither title nor text")
     key = url or str(record.get("id") or record.get("doc_id") or number)
     text = clean_text(text_raw, source_format="text")
     meta = extract_metadata(text, filename="", hints={"title": title, "url": url})
@@ -155,6 +165,7 @@ def ingest_record(record: dict[str, Any], source: Path, number: int) -> Document
         meta = apply_overrides(meta, overrides)
     except InvalidParameter as exc:
         warnings.append(f"record field ignored: {exc}")
+    _mark_interpretation(meta, text, overrides)
     ident = f"import:{source.name}#{key}"
     return Document(
         id=document_id(ident),
@@ -165,6 +176,13 @@ def ingest_record(record: dict[str, Any], source: Path, number: int) -> Document
         content_hash=hashlib.sha1((title + "\n" + text_raw).encode("utf-8")).hexdigest(),
         warnings=warnings,
     )
+
+
+def _mark_interpretation(meta: DocMeta, text: str, overrides: dict[str, Any]) -> None:
+    """Set ``meta.is_interpretation`` from cues (indexer.links) unless the sidecar/record said it."""
+    if "is_interpretation" in overrides or "doc_type" in overrides:
+        return  # the publisher's word wins over cues
+    meta.is_interpretation = bool(meta.interprets) or is_interpretation(meta, text, meta.url)
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:

@@ -23,6 +23,7 @@ from indexer.config import Config
 from indexer.engine import FileState, IndexSession, SearchEngine
 from indexer.errors import ExtractionError, GovSearchError, SkippedFile
 from indexer.ingest import document_id, hash_file, ingest_file, ingest_record, iter_files, read_records, sidecar_stamp
+from indexer.links import refresh_links
 from indexer.models import Document
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ def sync_paths(
         for stored in unchanged_changed_mtime:
             session.set_fields(stored[0], mtime=stored[1])
         _read_into(session, to_read, engine.config, summary, progress, strict)
+    # links need the committed state of both sides, so they are resolved right after the commit
+    refresh_links(engine, timeout=lock_timeout)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -278,9 +281,11 @@ def import_records(engine: SearchEngine, files: Iterable[Path], *, lock_timeout:
         for path in files:
             path = Path(path).absolute()
             try:
-                for number, record in enumerate(read_records(path), 1):
+                for number, record in read_records(path):
                     summary.files_seen += 1
                     try:
+                        if isinstance(record, ExtractionError):
+                            raise record
                         doc = ingest_record(record, path, number)
                     except ExtractionError as exc:
                         summary.failed.append(FileReport(exc.path, exc.reason))
@@ -290,5 +295,6 @@ def import_records(engine: SearchEngine, files: Iterable[Path], *, lock_timeout:
             except (ExtractionError, OSError, GovSearchError) as exc:
                 reason = exc.reason if isinstance(exc, ExtractionError) else str(exc)
                 summary.failed.append(FileReport(str(path), reason))
+    refresh_links(engine, timeout=lock_timeout)
     summary.seconds = time.perf_counter() - started
     return summary
