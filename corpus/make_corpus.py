@@ -227,6 +227,8 @@ class PdfLayout:
         self.need(leading)
         self.y -= leading
         c = self.canvas
+        # the text render mode outlives BT/ET, so scope it (and the colours) to this line
+        c.saveState()
         c.setFillColorRGB(*color)
         c.setStrokeColorRGB(*color)
         c.setFont(FONT, size)
@@ -246,8 +248,7 @@ class PdfLayout:
         text_obj.setTextOrigin(x, self.y + (leading - size) / 2)
         text_obj.textOut(text)
         c.drawText(text_obj)
-        c.setFillColorRGB(0, 0, 0)
-        c.setStrokeColorRGB(0, 0, 0)
+        c.restoreState()
 
     def paragraph(self, text: str, indent_chars: float = 2.0, size: float | None = None, bold: bool = False) -> None:
         size = size or self.body_size
@@ -310,9 +311,10 @@ def render_pdf(spec: dict[str, Any]) -> bytes:
 
     if spec["mark"]:
         lines = spec["mark"]
-        for i, line in enumerate(lines):
-            text = line + (spec["mark_suffix"] if i == len(lines) - 1 else "")
-            size = min(40.0, pdf.text_width * 0.9 / max(len(text), 1))
+        texts = [line + (spec["mark_suffix"] if i == len(lines) - 1 else "") for i, line in enumerate(lines)]
+        # all lines of a joint 发文机关标志 share one size, set by the longest
+        size = min(40.0, pdf.text_width * 0.9 / max(len(t) for t in texts))
+        for text in texts:
             pdf.text_line(text, size=size, align="center", color=RED, leading=size * 1.35)
         pdf.skip(0.6)
         if spec["order_layout"]:
@@ -513,9 +515,9 @@ def render_docx(spec: dict[str, Any]) -> bytes:
         _set_run_font(header_p.add_run(spec["doc_number"]), body_font, 10.5)
 
     if spec["mark"]:
-        for i, line in enumerate(spec["mark"]):
-            text = line + (spec["mark_suffix"] if i == len(spec["mark"]) - 1 else "")
-            size = min(40, int(440 / max(len(text), 1)))
+        texts = [line + (spec["mark_suffix"] if i == len(spec["mark"]) - 1 else "") for i, line in enumerate(spec["mark"])]
+        size = min(40, int(440 / max(len(t) for t in texts)))
+        for text in texts:
             para(text, align=WD_ALIGN_PARAGRAPH.CENTER, size=size, font=title_font, color=(0xE0, 0, 0))
         para()
         if spec["number_in_header_only"]:
