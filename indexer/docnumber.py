@@ -58,7 +58,7 @@ _WS = r"\s*"  # may include a line break: numbers are wrapped across lines in ru
 _LEADING_WORDS = (
     "根据", "依据", "依照", "按照", "参照", "遵照", "执行", "落实", "贯彻", "印发", "转发", "详见",
     "参见", "对照", "结合", "以及", "并", "及", "和", "与", "或", "即", "见", "按", "据", "由",
-    "的", "是", "为", "在", "将", "以", "于", "文件", "文号", "发文字号", "字号", "号",
+    "的", "是", "为", "在", "将", "以", "于", "文件", "文号", "发文字号", "字号", "号", "主动公开", "公开",
 )
 # A date or other word right before a prefix ends at one of these characters.
 _BOUNDARY_CHARS = "日月年、，。；：:;,.的"

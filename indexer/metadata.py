@@ -83,7 +83,7 @@ _ADDRESSEE_END = ("：", ":")
 _BODY_START = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+[章条节]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]|目\s*录)")
 _HEADER_NOISE = re.compile(
     rf"(?:文件|公报|规章|发布|简报|通讯)$|^附件\s*\d*\s*[:：]?$|^[A-Za-zＸX★*]{{1,3}}$|^签发人|^(?:特急|加急|急件|平急|特提|机密|秘密|绝密)"
-    rf"|^[{_CJK}]{{0,4}}(?:密级|紧急程度|份号)|^\d{{6}}$"
+    rf"|^[{_CJK}]{{0,4}}(?:密级|紧急程度|份号)|^\d{{6}}$|^[（(]此件[^）)]*[）)]$|^(?:主动)?公开$"
 )
 _PUBLICITY = (
     (re.compile(r"不予公开|此件不公开|不公开发布"), "不予公开"),
@@ -238,7 +238,15 @@ def _is_addressee(line: str) -> bool:
     return True
 
 
+#: Endings that close a title without being a 文种 (forms and tables published as attachments).
+_FORM_ENDINGS = ("申报书", "申请书", "申请表", "申报表", "承诺书", "一览表", "登记表", "时间表", "名录", "名单", "汇总表", "基准表")
+_CLOSING_QUALIFIER = re.compile(r"[（(][^（）()]{0,16}(?:稿|试行|暂行|修订|修正|草案|年度)[^（）()]{0,6}[）)]$")
+
+
 def _is_title_end(text: str) -> bool:
+    bare = _TRAILING_QUALIFIER.sub("", text)
+    if bare.endswith(_FORM_ENDINGS):
+        return True
     return bool(detect_doc_type(text)) or bool(re.search(r"(?:令)\s*第\s*[\d一二三四五六七八九十百]+\s*号$", text))
 
 
@@ -275,13 +283,15 @@ def _collect_title(lines: list[str], start: int, stop: int) -> tuple[str, int] |
             break
         if not _title_like(line) or (j > start and not 4 <= len(s) <= 40):
             break
-        if best and len(s) < 6:  # past a complete title only real wrapped lines extend it, not table headers
-            break
+        if j > start and re.search(rf"[{_CJK}]\s+[{_CJK}]", line.strip()):
+            break  # a table row ("序号 学校名称 培养计划"), not a wrapped title
+        if best and len(s) < 6 and not best[0].endswith("》"):
+            break  # past a complete title only real wrapped lines extend it, not table headers
         block.append(s)
         joined = "".join(block)
         if _is_title_end(joined):
             best = (joined, j)
-        if _TRAILING_QUALIFIER.search(s):
+        if _CLOSING_QUALIFIER.search(s):
             break  # "…（试行）" closes a title
     if best and best[1] + 1 < len(lines) and _QUALIFIER_LINE.match(_nospace(lines[best[1] + 1])):
         # a qualifier on its own next line belongs to the title: （征求意见稿）
@@ -363,11 +373,22 @@ def _issuer_from_mark(lines: list[str], stop: int) -> list[str]:
     return []
 
 
+_ORG_JOIN = re.compile(rf"(?<=[厅局委部室府院署会])(?=(?:[{_CJK}]{{2,3}}[省市县区]|市|省|国家|中共))")
+
+
+def _split_orgs(name: str) -> list[str]:
+    """"海南省住房和城乡建设厅海南省住房公积金管理局" -> both names (cleanup drops the spaces)."""
+    parts = [p for p in _ORG_JOIN.split(name) if p]
+    if len(parts) > 1 and all(_is_org(p) for p in parts):
+        return parts
+    return [name]
+
+
 def _issuer_from_title(title: str) -> list[str]:
     m = re.match(rf"^([{_CJK}、（）\s]{{2,80}}?)关于", title)
     if not m:
         return []
-    parts = [p for p in re.split(r"[、\s]+", m.group(1)) if p]
+    parts = [x for p in re.split(r"[、\s]+", m.group(1)) if p for x in _split_orgs(p)]
     return [p for p in parts if _is_org(p)] if parts and all(_is_org(p) for p in parts) else []
 
 
@@ -423,14 +444,14 @@ def _signature_block(lines: list[str], start: int) -> tuple[date | None, list[st
             continue
         issuers: list[str] = []
         if before:
-            issuers.append(before)
+            issuers.extend(_split_orgs(_strip_seal(before)))
         else:
             k = i - 1
             while k >= start and k >= i - 4 and _is_org(lines[k]) and len(_nospace(lines[k])) <= 40:
                 # several issuers may share one line separated by spaces
                 parts = [p for p in re.split(r"[\s\u3000]+", lines[k].strip()) if p]
                 names = [_nospace(p) for p in parts] if all(_is_org(p) for p in parts) else [_nospace(lines[k])]
-                issuers = [_strip_seal(n) for n in names] + issuers
+                issuers = [x for n in names for x in _split_orgs(_strip_seal(n))] + issuers
                 k -= 1
         return when, issuers, i
     return None, [], -1
