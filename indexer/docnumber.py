@@ -155,6 +155,7 @@ def parse_doc_number(text: str) -> DocNumber | None:
     s = _to_halfwidth(text).strip().strip("。.，,；;")
     if not s or len(s) > 60:
         return None
+    s = re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", s)  # letter-spaced red-head text: 明 政 规
     for pattern, kind in ((_BRACKETED, "std"), (_ORDER, "order"), (_ORDER_SUFFIX, "suffix"), (_LOOSE, "std")):
         m = pattern.fullmatch(s) if pattern is not _LOOSE else pattern.match(s)
         if not m:
