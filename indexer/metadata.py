@@ -181,7 +181,7 @@ def detect_doc_type(title: str) -> str:
             return value
     if re.search(r"令(?:第[\d一二三四五六七八九十百〇零]+号)?$", t):
         return "命令"
-    if t.endswith("法") and not t.endswith(("方法", "做法", "说法", "写法", "用法")):
+    if t.endswith("法典") or t.endswith("法") and not t.endswith(("方法", "做法", "说法", "写法", "用法")):
         return "法律"
     return ""
 
