@@ -89,6 +89,7 @@ _SPACED_DIGITS_BEFORE_UNIT = re.compile(r"(?<!\d)\d{1,4}(?: \d{1,4})+(?= *[年�
 _SPACE_BEFORE_ASCII_PUNCT = re.compile(f"(?<={_CJK_CHAR}) +(?=[,.:;!?%])")
 _SPACED_DIGITS_IN_BRACKETS = re.compile(r"(?<=[〔\[【（(])[\d ]+(?=[〕\]】）)])")
 _MULTI_SPACE = re.compile(r" {2,}")
+_ARTICLE_HEAD = re.compile(r"^\s*(第 *[一二三四五六七八九十百千零〇两\d ]+ *[编章节条])\s+(?=\S)")
 
 
 def remove_spurious_spaces(line: str) -> str:
@@ -103,6 +104,12 @@ def remove_spurious_spaces(line: str) -> str:
     if "\t" in line:
         # Table cells: clean each, keep them apart with one space.
         return " ".join(cell for cell in (remove_spurious_spaces(c) for c in line.split("\t")) if cell)
+    # The space after 第X条 / 第X章 is the official layout (第一条　为了…), keep one.
+    heading = _ARTICLE_HEAD.match(line)
+    if heading:
+        head = _CJK_SPACE_CJK.sub("", heading.group(1))
+        rest = remove_spurious_spaces(line[heading.end():])
+        return f"{head} {rest}" if rest else head
     line = _SPACED_DIGITS_BEFORE_UNIT.sub(lambda m: m.group().replace(" ", ""), line)
     line = _SPACED_DIGITS_IN_BRACKETS.sub(lambda m: m.group().replace(" ", ""), line)
     line = _CJK_SPACE_CJK.sub("", line)
