@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.config import Config
 from indexer.errors import InvalidParameter
-from indexer.models import FACET_FIELDS, Hit, Link, Results, SearchRequest
+from indexer.models import FACET_FIELDS, VALIDITY_VALUES, Hit, Link, Results, SearchRequest
 from indexer.query import parse_date
 from search_web import cors, ratelimit
 from search_web.engine import get_config, get_engine
@@ -43,7 +43,7 @@ MAX_SUGGEST_LIMIT = 20
 SUGGEST_MAX_CHARS = 100
 
 _MARK = re.compile(r"</?mark>")
-_DATE = re.compile(r"\d{4}(-\d{2}-\d{2})?", re.ASCII)
+_DATE = re.compile(r"[1-9]\d{3}|\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 @bp.record_once
@@ -119,6 +119,10 @@ def search_request_from_args(args: MultiDict[str, str], config: Config) -> Searc
     filters: dict[str, list[str]] = {}
     for name in FACET_FIELDS:
         values = [v.strip() for v in args.getlist(name) if v.strip()]
+        if name == "validity":
+            for value in values:
+                if value not in VALIDITY_VALUES:
+                    raise InvalidParameter(name, f"must be one of {', '.join(VALIDITY_VALUES)}")
         if values:
             filters[name] = list(dict.fromkeys(values))
     date_from = _date(args, "from")

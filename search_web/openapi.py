@@ -177,7 +177,7 @@ def _query_parameters(config: Config, *, paging: bool) -> list[dict[str, Any]]:
             }
         )
     date_schema = {
-        "oneOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": "^[0-9]{4}$"}],
+        "oneOf": [{"type": "string", "format": "date"}, {"type": "string", "pattern": "^[1-9][0-9]{3}$"}],
     }
     params += [
         {"name": "from", "in": "query", "description": "Written (else published) on or after: YYYY-MM-DD or YYYY", "schema": date_schema},
