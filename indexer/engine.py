@@ -31,7 +31,10 @@ from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import highlight_title, leading_text, snippet
 from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
-from indexer.query import ParsedQuery, build_filter, normalize_query, parse_user_query
+from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
+from indexer.suggest import Lexicon
+from indexer.suggest import suggest as suggest_text
+from indexer.synonyms import default_synonyms
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +80,10 @@ class IndexSession:
         if isinstance(fields.get("issuer"), list):
             fields["issuer"] = ",".join(fields["issuer"])
         if fields.get("sort_date") is None:
-            fields.pop("sort_date", None)
+            # sort_date is not stored: rebuild it as document_fields does, or "newest" loses the document
+            fields["sort_date"] = fields.get("written_date") or fields.get("published_date")
+            if fields["sort_date"] is None:
+                fields.pop("sort_date")
         self._writer.update_document(**{k: v for k, v in fields.items() if v is not None})
 
 
@@ -179,6 +185,7 @@ class SearchEngine:
         self._ix: Index | None = None
         self._generation: Path | None = None
         self._searcher: Searcher | None = None
+        self._lexicon: tuple[Path | None, Lexicon] | None = None  # (generation, lexicon): pinyin, did-you-mean, suggest
 
     # ----------------------------------------------------------------- lifecycle
     def exists(self) -> bool:
@@ -227,7 +234,20 @@ class SearchEngine:
         yield searcher
 
     def _weighting(self) -> scoring.WeightingModel:
-        return scoring.BM25F(B=0.75, K1=1.2)
+        # BM25F with validity and recency priors; weights in indexer.query.RANKING
+        return RankingWeighting()
+
+    def lexicon(self) -> Lexicon:
+        """The index's words, pinyin keys and titles (built once per index generation)."""
+        with self.searcher() as s:
+            generation = self._generation
+            cached = self._lexicon
+            if cached is not None and cached[0] == generation:
+                return cached[1]
+            lexicon = Lexicon.from_searcher(s)
+        with self._lock:
+            self._lexicon = (generation, lexicon)
+        return lexicon
 
     @contextmanager
     def writer(self, *, timeout: float = 0.0) -> Iterator[IndexSession]:
@@ -237,10 +257,11 @@ class SearchEngine:
 
         :param timeout: seconds to wait for another writer before raising IndexLocked.
         """
-        with self._lock:
-            ix = store.open_or_create(self.root)
-        with store.index_writer(ix, timeout=timeout) as w:
-            yield IndexSession(w)
+        with store.write_lock(self.root, timeout=timeout):
+            with self._lock:
+                ix = store.open_or_create(self.root)
+            with store.index_writer(ix, timeout=timeout) as w:
+                yield IndexSession(w)
 
     @contextmanager
     def rebuild(self, *, timeout: float = 0.0) -> Iterator[IndexSession]:
@@ -249,15 +270,16 @@ class SearchEngine:
         Searches keep answering from the old generation meanwhile; on error the new one is
         discarded and the old stays live.
         """
-        gen, ix = store.create_generation(self.root)
-        try:
-            with store.index_writer(ix, timeout=timeout) as w:
-                yield IndexSession(w)
-        except BaseException:
-            ix.close()
-            shutil.rmtree(gen, ignore_errors=True)
-            raise
-        store.activate_generation(self.root, gen)
+        with store.write_lock(self.root, timeout=timeout):
+            gen, ix = store.create_generation(self.root)
+            try:
+                with store.index_writer(ix, timeout=timeout) as w:
+                    yield IndexSession(w)
+            except BaseException:
+                ix.close()
+                shutil.rmtree(gen, ignore_errors=True)
+                raise
+            store.activate_generation(self.root, gen)
 
     # ----------------------------------------------------------------- reading
     def file_states(self) -> dict[str, FileState]:
@@ -352,7 +374,7 @@ class SearchEngine:
         """
         started = time_module.perf_counter()
         self._check(request)
-        parsed = parse_user_query(request.q, scope=request.scope, max_chars=self.config.max_query_chars)
+        parsed = self.parse(request.q, request.scope)
         flt = build_filter(request)
         with self.searcher() as s:
             used = parsed.strict if parsed.strict is not None else q.Every()
@@ -368,6 +390,13 @@ class SearchEngine:
             self._attach_links(s, hits)
             facets = self._facets(s, used, request, results) if request.facets else {}
             total = len(results)
+            corrected = ""
+            if parsed.corrected and parsed.corrected != parsed.text:
+                # did-you-mean only when the corrected query finds something by itself
+                fixed = parse_user_query(parsed.corrected, scope=request.scope, max_chars=self.config.max_query_chars)
+                probe = fixed.strict if fixed.strict is not None else fixed.relaxed
+                if probe is not None and s.search(probe, limit=1, filter=flt).scored_length() > 0:
+                    corrected = parsed.corrected
         return Results(
             total=total,
             hits=hits,
@@ -378,11 +407,23 @@ class SearchEngine:
             query=parsed.text,
             relaxed=relaxed,
             notes=parsed.notes,
+            corrected=corrected,
         )
 
     def parse(self, text: str, scope: str = "all") -> ParsedQuery:
-        """The parsed form of a query (for the document page's term marking and debugging)."""
-        return parse_user_query(text, scope=scope, max_chars=self.config.max_query_chars)
+        """The parsed form of a query (for the document page's term marking and debugging).
+
+        Pinyin readings and typo corrections come from this index's vocabulary.
+        """
+        lexicon = self.lexicon() if self.exists() else None
+        return parse_user_query(
+            text,
+            scope=scope,
+            max_chars=self.config.max_query_chars,
+            vocabulary=lexicon.vocabulary if lexicon else None,
+            speller=lexicon.speller if lexicon else None,
+            synonyms=default_synonyms(self.config.synonyms_path),
+        )
 
     def _check(self, request: SearchRequest) -> None:
         if request.sort not in SORTS:
@@ -469,29 +510,17 @@ class SearchEngine:
                 h.interprets = Link(policy["id"], policy.get("title", "")) if policy else None
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        """Document titles for what has been typed so far (titles starting with it first).
-
-        A simple first version: the typed words must all be in the title, the last one
-        possibly incomplete.
+        """Suggestions for what has been typed so far: titles starting with it, words
+        completing it, titles containing it; pinyin (full or initials) read as Chinese.
 
         :param prefix: the text typed so far.
-        :param limit: most titles returned.
+        :param limit: most suggestions returned.
         :raises IndexUnavailable: when there is no index.
         """
         text = normalize_query(prefix, 100)
-        words = tokenize(text)
-        if not words or limit < 1:
+        if not text or limit < 1:
             return []
-        last = words[-1]
-        clauses: list[q.Query] = [q.Term("title", w) for w in words[:-1]]
-        clauses.append(q.Or([q.Term("title", last), q.Prefix("title", last)]))
-        with self.searcher() as s:
-            found = [h.get("title", "") for h in s.search(q.And(clauses), limit=max(50, limit * 5))]
-        titles = list(dict.fromkeys(t for t in found if t))
-        folded = text.lower()
-        # stable sort: titles beginning with the text, then containing it, then the rest
-        titles.sort(key=lambda t: 0 if t.lower().startswith(folded) else 1 if folded in t.lower() else 2)
-        return titles[:limit]
+        return suggest_text(self.lexicon(), text, limit)
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Link]:
         """Documents sharing the most distinctive terms with this one."""

@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from indexer.config import Config
 from indexer.engine import FileState, IndexSession, SearchEngine
@@ -211,7 +212,7 @@ def _extract_all(to_read: list[tuple[Path, bool, str]], config: Config):  # type
     pending = list(reversed(to_read))
     in_flight: dict[Future, tuple[Path, bool, str]] = {}
     ctx = get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = _pool(workers, ctx)
     try:
         while pending or in_flight:
             while pending and len(in_flight) < workers * 4:
@@ -229,10 +230,30 @@ def _extract_all(to_read: list[tuple[Path, bool, str]], config: Config):  # type
                     pending.extend(in_flight.values())
                     in_flight.clear()
                     pool.shutdown(cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+                    pool = _pool(workers, ctx)
                     break
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _pool(workers: int, ctx: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end the worker when the indexing process is gone.
+
+    Workers are forked while the index's write lock is held and so share its file
+    descriptor. Orphaned by a SIGKILL of the indexing process they would wait on the
+    task queue forever and keep the lock: no later run could write the index.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class _Timeout(Exception):
