@@ -266,8 +266,9 @@ _TITLE_END = re.compile(
     r"(通知|意见|决定|办法|规定|方案|细则|批复|公告|通告|通报|报告|请示|函|纪要|解读|条例|措施|指引|规则|答记者问)"
     r"([（(][^）)]{0,10}[）)])?$"
 )
-# The 版记 line ("…办公室 2017年5月3日印发") closes the document body.
-_RECORD_END = re.compile(r"\d日印发$")
+# The 版记 line ("…办公室 2017年5月3日印发") closes the document body; a line ending in a
+# document number (明政规〔2022〕6号) is the number line of the 版头.
+_RECORD_END = re.compile(r"\d日印发$|[〔\[【(（]\d{4}[〕\]】)）]\d{1,4}号$")
 #: Lines at the top of a document where a title line (ending in 通知, 意见…) ends its paragraph.
 TITLE_ZONE_LINES = 12
 

@@ -92,7 +92,8 @@ def sniff_format(path: Path, head: bytes | None = None) -> str:
     if stripped.startswith(b"{\\rtf"):
         return "rtf"
     if stripped.startswith(b"<?xml") or stripped.startswith(b"<w:wordDocument"):
-        if _WORD2003_NS in head or b"<w:wordDocument" in head:
+        if _WORD2003_NS in head or b"<w:wordDocument" in head or b"<pkg:package" in head:
+            # Word 2003 XML, or its successor Flat OPC (Word 2007+ "XML document"): both are Word XML.
             return "word2003xml"
         if b"<html" in head.lower():
             return "html"

@@ -174,6 +174,8 @@ def extract_word2003xml(path: Path) -> RawText:
     except (etree.XMLSyntaxError, OSError) as exc:
         raise ExtractionError(str(path), f"malformed Word 2003 XML ({exc})") from None
     root = tree.getroot()
+    if etree.QName(root).localname == "package":
+        return _extract_flat_opc(path, root)
     lines = []
     for p in root.iter(f"{{{W2003_NS}}}p"):
         parts = []
@@ -194,3 +196,26 @@ def extract_word2003xml(path: Path) -> RawText:
     if author is not None and author.text and author.text.strip():
         hints["author"] = author.text.strip()
     return RawText(text="\n".join(lines), format="word2003xml", hints=hints)
+
+
+PKG_NS = "http://schemas.microsoft.com/office/2006/xmlPackage"
+
+
+def _extract_flat_opc(path: Path, root) -> RawText:  # noqa: ANN001 - lxml element
+    """Flat OPC (a whole DOCX package in one XML file): read the /word/document.xml part."""
+    lines: list[str] = []
+    found = False
+    for part in root.iter(f"{{{PKG_NS}}}part"):
+        name = part.get(f"{{{PKG_NS}}}name", "")
+        if name in ("/word/document.xml", "/word/header1.xml", "/word/header2.xml", "/word/header3.xml") or (
+            name.startswith("/word/") and name.rsplit("/", 1)[-1].startswith(("document", "header", "footer"))
+        ):
+            body = part.find(f".//{{{W_NS}}}body")
+            container = body if body is not None else part.find(f".//{{{PKG_NS}}}xmlData/*")
+            if container is None:
+                continue
+            found = found or name == "/word/document.xml"
+            lines.extend(_block_lines(container))
+    if not found:
+        raise ExtractionError(str(path), "Word XML package without /word/document.xml")
+    return RawText(text="\n".join(lines), format="word2003xml")

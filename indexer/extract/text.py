@@ -45,7 +45,20 @@ def guess_utf16(data: bytes) -> str | None:
         return "utf-16-le"
     if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
         return "utf-16-be"
+    # Mostly-CJK UTF-16 has few NULs: accept a decoding that reads as text with line breaks.
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            decoded = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\n" in decoded and _reads_as_text(decoded):
+            return encoding
     return None
+
+
+def _reads_as_text(text: str) -> bool:
+    ok = sum(1 for ch in text if ch in "\n\r\t\f" or (ch.isprintable() and (ord(ch) < 0x250 or 0x2000 <= ord(ch) <= 0x9FFF or 0xFF00 <= ord(ch) <= 0xFFEF)))
+    return ok >= 0.97 * len(text)
 
 
 def decode_bytes(data: bytes, path: Path | str = "") -> tuple[str, str]:
@@ -112,7 +125,7 @@ def extract_text(path: Path, *, markdown: bool = False) -> RawText:
 
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---\n.*?\n---[ \t]*\n", re.S)
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$")
 
 
 def _markdown_title(text: str) -> str:
@@ -125,17 +138,17 @@ def _markdown_title(text: str) -> str:
 
 _MD_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"<!--.*?-->", re.S), ""),
-    (re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M), r"\1"),  # headings: keep the text
-    (re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$", re.M), ""),  # horizontal rules
-    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), r"\1"),  # headings: keep the text
+    (re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.M), ""),  # horizontal rules
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # block quotes
     (re.compile(r"^```.*$", re.M), ""),  # code fences
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: alt text
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links: link text
-    (re.compile(r"^\s*[-*+]\s+", re.M), ""),  # bullets
+    (re.compile(r"^[ \t]*[-*+][ \t]+", re.M), ""),  # bullets
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),  # italics
     (re.compile(r"`([^`]+)`"), r"\1"),  # inline code
-    (re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M), ""),  # table rule
+    (re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M), ""),  # table rule
     (re.compile(r"<[A-Za-z/][^>]*>"), ""),  # inline HTML tags
 )
 

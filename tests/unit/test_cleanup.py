@@ -209,6 +209,8 @@ FULL = "为深入贯彻落实党中央国务院关于房地产工作的决策部
          [FULL + "的通知", "各县（市、区）人民政府，市级有关部门：", FULL + FULL]),
         # the 版记 line ending in 印发 closes the body
         ([FULL + "2017年5月3日印发", FULL, FULL], [FULL + "2017年5月3日印发", FULL + FULL]),
+        # a document number line stands alone, even in a document too short to measure line widths
+        (["明政规〔2022〕6号", "关于印发措施的通知"], ["明政规〔2022〕6号", "关于印发措施的通知"]),
     ],
 )
 def test_join_wrapped_lines(lines: list[str], expected: list[str]) -> None:
