@@ -4,6 +4,7 @@ Layout of ``config.index_dir``::
 
     index_dir/
       CURRENT          name of the live generation, replaced atomically (os.replace)
+      WRITELOCK        flock(2) held by the one process changing the index (see write_lock)
       gen-000001/      a complete Whoosh index
       gen-000002/      a rebuild in progress, or the next live one
 
@@ -15,9 +16,12 @@ searches keep answering from the old one meanwhile.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +38,7 @@ logger = logging.getLogger(__name__)
 POINTER_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 VERSION_FILE = "SCHEMA_VERSION"
+WRITE_LOCK = "WRITELOCK"
 
 
 def live_generation(root: Path) -> Path | None:
@@ -126,6 +131,43 @@ def open_or_create(root: Path) -> Index:
         activate_generation(root, gen)
         return ix
     return open_index(root)
+
+
+@contextmanager
+def write_lock(root: Path, *, timeout: float = 0.0) -> Iterator[None]:
+    """The right to change ``root``: incremental commits and rebuilds take it in turn.
+
+    Whoosh's own lock lives inside one generation, so without this a rebuild (which writes
+    a new generation) could run beside another rebuild or an incremental run and delete
+    the generation the other is writing. ``flock`` is released by the kernel when the
+    holder dies, so a killed run leaves no stale lock.
+
+    :param timeout: seconds to wait for another process holding it.
+    :raises IndexLocked: when another process holds it past ``timeout``.
+    :raises IndexUnavailable: when the lock file cannot be created.
+    """
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(root / WRITE_LOCK, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise IndexUnavailable(f"{root}: cannot create the write lock: {exc}") from exc
+    try:
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise IndexUnavailable(f"{root}: cannot lock the index: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise IndexLocked(
+                        f"{root}: another govsearch process is writing this index; try again when it has finished"
+                    ) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 @contextmanager
