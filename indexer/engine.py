@@ -388,8 +388,13 @@ class SearchEngine:
             page_hits = list(results)[start : start + request.page_size]
             hits = [self._hit(h, request.highlight) for h in page_hits]
             self._attach_links(s, hits)
-            facets = self._facets(s, used, request, results) if request.facets else {}
-            total = len(results)
+            # proximity and prior clauses stop Whoosh's block-quality skipping, and its matcher
+            # pruning then leaves low scorers out of the top-N run's count: counts and facets
+            # come from an unscored pass over every match
+            grouping = {"groupedby": _facet_spec(f for f in FACET_FIELDS if f not in request.filters)} if request.facets else {}
+            everything = s.search(used, limit=None, filter=flt, scored=False, **grouping)
+            facets = self._facets(s, used, request, everything) if request.facets else {}
+            total = len(everything)
             corrected = ""
             if parsed.corrected and parsed.corrected != parsed.text:
                 # did-you-mean only when the corrected query finds something by itself

@@ -2,21 +2,51 @@
 
 The site, the API and the CLI all reach this through :meth:`SearchEngine.search`.
 Malformed syntax never raises: anything that cannot be read as syntax is plain text.
+
+Stages, in order:
+
+1. **normalise**: full-width ASCII to half-width, traditional to simplified (OpenCC
+   ``t2s``), whitespace squeezed, length cut.
+2. **fields** ``title:`` ``issuer:`` ``doc_number:`` (and 标题/发文机关/文号), with a
+   quoted or bare value; a field name without a value is plain text.
+3. **document numbers** in any spelling (〔2024〕 [2024] （2024） 2024年, with or without
+   第…号) become an exact ``doc_number`` term (plus a low-weight body citation).
+4. **quoted phrases** are required as phrases.
+5. **plain words**: jieba tokens without question words; each becomes a *concept*: the
+   word, its synonyms (:mod:`indexer.synonyms`), the Chinese of typed pinyin
+   (:mod:`indexer.pinyin`) or the correction of a typo (:mod:`indexer.spelling`),
+   matched in title, body and issuer with the weights of :data:`RANKING`.
+6. **short queries** require every concept (strict), relaxed to any of them when that
+   finds nothing; **long questions** require a share of the concepts
+   (minimum-should-match) and rank by BM25F.
+7. **proximity**: neighbouring words close together in the body or title add a boost.
+
+Ranking weights live in one :class:`Ranking` (:data:`RANKING`), chosen on the train
+split of ``benchmarks/eval_ncp.py`` (see docs/search.md).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from whoosh import query as q
+from whoosh import scoring
 
 from indexer.analysis import normalize_width, tokenize
 from indexer.docnumber import find_doc_numbers, parse_doc_number
 from indexer.errors import InvalidParameter
 from indexer.models import FACET_FIELDS, SearchRequest
+from indexer.pinyin import Vocabulary, is_pinyin_like
+from indexer.spelling import Speller
+from indexer.synonyms import Synonyms, default_synonyms, find_synonym_spans
+
+logger = logging.getLogger(__name__)
 
 #: Fields a plain word is looked up in.
 TEXT_FIELDS: tuple[str, ...] = ("title", "body", "issuer_text")
@@ -36,19 +66,57 @@ FIELD_ALIASES: dict[str, str] = {
 
 #: Words citizens wrap questions in; they carry no meaning for retrieval.
 QUESTION_WORDS: frozenset[str] = frozenset(
-    """怎么 怎样 怎么样 如何 什么 为什么 吗 呢 吧 啊 有何 有哪些 哪些 哪个 哪里 多少 是否 能否 可否 可以 能不能 是不是
-    请问 想问 我想 我 你 您 的 了 和 与 及 或 在 是 有 对 对于 关于 中 为 要 需要 应该 应当 会 该 就 都 还 也 又 被 把 给
-    一下 一些 这个 那个 这些 那些 其 之 等 个 吗 呀 么""".split()
+    """怎么 怎样 怎么样 如何 什么 为什么 吗 呢 吧 啊 有何 有哪些 哪些 哪个 哪里 哪儿 多少 是否 能否 可否 可以 能不能 是不是
+    请问 想问 我想 我 我们 你 您 的 了 和 与 及 或 在 是 有 对 对于 关于 中 为 要 需要 应该 应当 会 该 就 都 还 也 又 被 把 给
+    一下 一些 这个 那个 这些 那些 其 之 等 个 吗 呀 么 啥 咋 如何是好 哪 谁 几 何 怎 么样 有没有 要不要 需不需要 什么样""".split()
 )
 
-#: Queries with more content words than this are treated as questions: ranked, not all required.
-STRICT_MAX_TERMS = 4
-#: Share of a question's words a document must contain (minimum-should-match).
-QUESTION_MIN_SHOULD_MATCH = 0.4
+#: Statuses (有效性) of documents no longer in force.
+NOT_IN_FORCE: tuple[str, ...] = ("已废止", "已修改")
 
-_FIELD_CLAUSE = re.compile(r"(?P<field>" + "|".join(map(re.escape, FIELD_ALIASES)) + r")[:：]\s*(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>\S+))")
+
+@dataclass
+class Ranking:
+    """Every ranking weight, by name. Defaults are the values chosen on the train split.
+
+    :ivar title_weight: query-time multiplier of a title match (on top of the schema's field boost).
+    :ivar issuer_weight: multiplier of an issuer match.
+    :ivar body_weight: multiplier of a body match.
+    :ivar synonym_weight: a synonym, pinyin reading or typo correction counts this much of the word typed.
+    :ivar proximity_weight: boost of two neighbouring query words found within ``proximity_slop`` words.
+    :ivar proximity_slop: how many words apart still counts as near.
+    :ivar strict_max_terms: queries with more concepts than this are questions (ranked, not all required).
+    :ivar question_min_should_match: share of a question's concepts a document must contain.
+    :ivar in_force_bonus: score added to documents not repealed or amended (已废止/已修改).
+    :ivar recency_weight: score added to a document of the last two years (less for older ones).
+    :ivar bm25_b: BM25F length normalisation.
+    :ivar bm25_k1: BM25F term-frequency saturation.
+    """
+
+    title_weight: float = 2.0
+    issuer_weight: float = 1.0
+    body_weight: float = 1.0
+    synonym_weight: float = 0.8
+    proximity_weight: float = 0.5
+    proximity_slop: int = 2
+    strict_max_terms: int = 4
+    question_min_should_match: float = 0.4
+    in_force_bonus: float = 1.0
+    recency_weight: float = 0.5
+    bm25_b: float = 0.75
+    bm25_k1: float = 1.2
+
+
+#: The ranking in use. The evaluation script replaces it while tuning.
+RANKING = Ranking()
+
+# kept for callers of v1
+STRICT_MAX_TERMS = RANKING.strict_max_terms
+QUESTION_MIN_SHOULD_MATCH = RANKING.question_min_should_match
+
+_FIELD_CLAUSE = re.compile(r"(?P<field>" + "|".join(map(re.escape, FIELD_ALIASES)) + r")[:：]\s*(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"]+))")
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
-_PUNCT = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^]+")
+_PUNCT = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^\"“”「」『』|/\\&=@#$%…—_`]+")
 
 
 @dataclass
@@ -62,25 +130,75 @@ class ParsedQuery:
     doc_numbers: list[str] = field(default_factory=list)  # canonical doc numbers recognised
     notes: list[str] = field(default_factory=list)
     is_question: bool = False
+    corrected: str = ""  # the query with typos corrected, when some were found
+    expansions: dict[str, list[str]] = field(default_factory=dict)  # word -> synonyms / readings used
+
+
+_converter_lock = threading.Lock()
+_converter: Any = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters to simplified (OpenCC ``t2s``); other text unchanged.
+
+    :param text: any text.
+    """
+    global _converter
+    if not text or text.isascii():
+        return text
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                import opencc  # noqa: PLC0415 - loads its dictionaries; only needed for Chinese text
+
+                _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
 
 
 def normalize_query(text: str, max_chars: int = 500) -> str:
-    """Width-fold, squeeze whitespace and cut to ``max_chars``."""
-    text = normalize_width(text or "")
-    text = " ".join(text.split())
-    return text[:max_chars]
+    """Width-fold, traditional -> simplified, squeeze whitespace and cut to ``max_chars``.
+
+    :param text: what was typed.
+    :param max_chars: longer input is cut (before conversion, so the cost is bounded).
+    """
+    text = normalize_width((text or "")[: max_chars * 2])
+    text = " ".join(text.split())[:max_chars]
+    return to_simplified(text)
 
 
-def parse_user_query(text: str, *, scope: str = "all", max_chars: int = 500) -> ParsedQuery:
+@dataclass
+class _Concept:
+    """One idea of the query: the words typed plus alternatives, each with a weight."""
+
+    forms: list[tuple[list[str], float]]  # (tokens, weight); the first is what was typed
+    label: str
+
+
+def parse_user_query(
+    text: str,
+    *,
+    scope: str = "all",
+    max_chars: int = 500,
+    vocabulary: Vocabulary | None = None,
+    speller: Speller | None = None,
+    synonyms: Synonyms | None = None,
+    ranking: Ranking | None = None,
+) -> ParsedQuery:
     """Turn what a citizen typed into Whoosh queries.
 
     :param text: raw query text, any syntax or none.
     :param scope: ``all`` | ``title`` | ``body`` | ``doc_number``: where plain words are looked for.
     :param max_chars: longer input is cut.
+    :param vocabulary: the index's words, for pinyin readings; None skips pinyin.
+    :param speller: for typo corrections; None skips them.
+    :param synonyms: synonym groups; None means the shipped file.
+    :param ranking: weights; None means :data:`RANKING`.
     """
+    rk = ranking or RANKING
     norm = normalize_query(text, max_chars)
     if not norm:
         return ParsedQuery(text="", strict=None)
+    syn = synonyms if synonyms is not None else default_synonyms()
     fields = _scope_fields(scope)
     required: list[q.Query] = []
     terms: list[str] = []
@@ -112,7 +230,7 @@ def parse_user_query(text: str, *, scope: str = "all", max_chars: int = 500) -> 
         required.append(_doc_number_query(number.canonical, fields))
     rest = rest_after
     if doc_numbers:
-        notes.append("按发文字号检索：" + "、".join(doc_numbers))
+        notes.append("按发文字号检索：" + "、".join(_unique(doc_numbers)))
 
     # quoted phrases
     for m in list(_QUOTED.finditer(rest)):
@@ -122,16 +240,18 @@ def parse_user_query(text: str, *, scope: str = "all", max_chars: int = 500) -> 
             required.append(_phrase(fields, words))
         rest = rest.replace(m.group(0), " ", 1)
 
-    # plain words
-    words = [w for w in _content_words(rest)]
-    terms.extend(words)
-    word_clauses = [_word(fields, w) for w in words]
-    is_question = len(word_clauses) > STRICT_MAX_TERMS
+    # plain words -> concepts
+    concepts, corrected_chunks, expansions = _concepts(rest, syn, vocabulary, speller, rk, notes)
+    for c in concepts:
+        for tokens, _ in c.forms:
+            terms.extend(tokens)
+    word_clauses = [_concept_query(fields, c, rk) for c in concepts]
+    is_question = len(word_clauses) > rk.strict_max_terms
 
     strict: q.Query | None
     relaxed: q.Query | None = None
     if is_question:
-        minmatch = max(1, math.ceil(QUESTION_MIN_SHOULD_MATCH * len(word_clauses)))
+        minmatch = max(1, math.ceil(rk.question_min_should_match * len(word_clauses)))
         ranked = q.Or(word_clauses, minmatch=minmatch)
         strict = q.And(required + [ranked]) if required else ranked
         relaxed_words = q.Or(word_clauses)
@@ -140,20 +260,181 @@ def parse_user_query(text: str, *, scope: str = "all", max_chars: int = 500) -> 
         clauses = required + word_clauses
         if not clauses:
             # only punctuation or question words: search them as typed rather than everything
-            fallback = [_word(fields, w) for w in tokenize(norm)]
-            clauses = fallback
+            clauses = [_word(fields, w, rk) for w in tokenize(norm)]
         strict = q.And(clauses) if clauses else None
         if word_clauses and len(word_clauses) > 1:
             relaxed = q.And(required + [q.Or(word_clauses)]) if required else q.Or(word_clauses)
+    boost = _proximity(fields, concepts, rk)
+    priors = prior_clauses(rk) if fields != ("doc_number",) else None
+    if priors is not None:
+        boost = priors if boost is None else q.Or([boost, priors])
+    if boost is not None:
+        strict = q.AndMaybe(strict, boost) if strict is not None else None
+        relaxed = q.AndMaybe(relaxed, boost) if relaxed is not None else None
+    corrected = ""
+    if corrected_chunks is not None:
+        corrected = corrected_chunks
     return ParsedQuery(
         text=norm,
         strict=strict,
         relaxed=relaxed,
         terms=_unique(terms),
-        doc_numbers=doc_numbers,
+        doc_numbers=_unique(doc_numbers),
         notes=notes,
         is_question=is_question,
+        corrected=corrected,
+        expansions=expansions,
     )
+
+
+def _concepts(
+    text: str,
+    syn: Synonyms,
+    vocabulary: Vocabulary | None,
+    speller: Speller | None,
+    rk: Ranking,
+    notes: list[str],
+) -> tuple[list[_Concept], str | None, dict[str, list[str]]]:
+    """Concepts of the plain text, the text with typos corrected (None if none), expansions used."""
+    concepts: list[_Concept] = []
+    expansions: dict[str, list[str]] = {}
+    corrected_text = text
+    any_correction = False
+    seen: set[str] = set()
+    chunks = [c for c in _PUNCT.split(text) if c]
+    chunk_tokens = [tokenize(c) for c in chunks]
+    content = sum(1 for toks in chunk_tokens for t in toks if t not in QUESTION_WORDS)
+    if content > rk.strict_max_terms:
+        # a long question is ranked by many words; a rare one there is more likely a name than a typo
+        speller = None
+    for tokens in chunk_tokens:
+        spans = {s: (e, w) for s, e, w in find_synonym_spans(tokens, syn)}
+        fixes: dict[int, tuple[int, str]] = {}
+        if speller is not None:
+            for s, e, corr in speller.correct_tokens(tokens)[0]:
+                if any(t in QUESTION_WORDS for t in tokens[s:e]):
+                    continue
+                if not any(s < se and ss < e for ss, (se, _) in spans.items()):
+                    fixes[s] = (e, corr.replacement)
+                    corrected_text = corrected_text.replace(corr.original, corr.replacement, 1)
+                    any_correction = True
+        i = 0
+        while i < len(tokens):
+            if i in spans:
+                end, word = spans[i]
+                alts = syn.expand(word)
+                forms = [(tokens[i:end], 1.0)] + [(tokenize(a) or [a], rk.synonym_weight) for a in alts]
+                expansions[word] = alts
+                label = word
+            elif i in fixes:
+                end, replacement = fixes[i]
+                label = "".join(tokens[i:end])
+                forms = [(tokens[i:end], 1.0), (tokenize(replacement) or [replacement], 1.0)]
+                expansions[label] = [replacement]
+                notes.append(f"{label} → {replacement}")
+            else:
+                end = i + 1
+                word = tokens[i]
+                if word in QUESTION_WORDS:
+                    i = end
+                    continue
+                label = word
+                forms = [([word], 1.0)]
+                readings = _pinyin_readings(word, vocabulary)
+                if readings:
+                    expansions[word] = readings
+                    notes.append(f"拼音 {word} → {'/'.join(readings)}")
+                    for reading in readings:
+                        forms.append((tokenize(reading) or [reading], 1.0))
+                        for alt in syn.expand(reading):
+                            forms.append((tokenize(alt) or [alt], rk.synonym_weight))
+            i = end
+            if label in seen:
+                continue
+            seen.add(label)
+            concepts.append(_Concept(forms=forms, label=label))
+    return concepts, (corrected_text if any_correction else None), expansions
+
+
+def _pinyin_readings(word: str, vocabulary: Vocabulary | None) -> list[str]:
+    """Chinese words for a pinyin-looking token the index knows better in Chinese."""
+    if vocabulary is None or not is_pinyin_like(word) or len(word) < 2:
+        return []
+    readings = vocabulary.from_pinyin(word, limit=2)
+    own = vocabulary.frequency(word)
+    return [r for r in readings if vocabulary.frequency(r) > own]
+
+
+def _concept_query(fields: tuple[str, ...], concept: _Concept, rk: Ranking) -> q.Query:
+    subs: list[q.Query] = []
+    for tokens, weight in concept.forms:
+        if len(tokens) == 1:
+            subs.append(_word(fields, tokens[0], rk, weight))
+        else:
+            subs.append(_phrase(fields, tokens, rk, weight))
+    return subs[0] if len(subs) == 1 else q.Or(subs)
+
+
+def _proximity(fields: tuple[str, ...], concepts: list[_Concept], rk: Ranking) -> q.Query | None:
+    """Optional clauses rewarding neighbouring concepts found close together."""
+    if rk.proximity_weight <= 0 or len(concepts) < 2:
+        return None
+    near_fields = [f for f in fields if f in ("title", "body")]
+    clauses: list[q.Query] = []
+    for a, b in zip(concepts, concepts[1:]):
+        words = a.forms[0][0] + b.forms[0][0]
+        if len(words) < 2:
+            continue
+        for f in near_fields:
+            weight = rk.proximity_weight * (rk.title_weight if f == "title" else 1.0)
+            clauses.append(q.Phrase(f, words, slop=rk.proximity_slop, boost=weight))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else q.Or(clauses)
+
+
+def _field_weight(fieldname: str, rk: Ranking) -> float:
+    if fieldname == "title":
+        return rk.title_weight
+    if fieldname == "issuer_text":
+        return rk.issuer_weight
+    if fieldname == "body":
+        return rk.body_weight
+    return 1.0
+
+
+class RankingWeighting(scoring.BM25F):
+    """BM25F with the ``bm25_b``/``bm25_k1`` of :data:`RANKING`.
+
+    Document priors (validity, recency) are query clauses (:func:`prior_clauses`), not a
+    ``final()`` hook: Whoosh's collector prunes on pre-final scores, which would make
+    totals and facet counts wrong.
+    """
+
+    def __init__(self, ranking: Ranking | None = None) -> None:
+        rk = ranking or RANKING
+        super().__init__(B=rk.bm25_b, K1=rk.bm25_k1)
+
+
+def prior_clauses(rk: Ranking | None = None, today: date | None = None) -> q.Query | None:
+    """Optional clauses adding the validity and recency bonuses to a document's score.
+
+    Documents in force (or of unknown status) get ``in_force_bonus``; dated documents get
+    up to ``recency_weight``, a third for each of the last 10, 5 and 2 years they fall in.
+    """
+    rk = rk or RANKING
+    clauses: list[q.Query] = []
+    if rk.in_force_bonus > 0:
+        repealed = q.Or([q.Term("validity", v) for v in NOT_IN_FORCE])
+        clauses.append(q.ConstantScoreQuery(q.Not(repealed), score=rk.in_force_bonus))
+    if rk.recency_weight > 0:
+        now = datetime.combine(today or date.today(), time.min)
+        for years in (10, 5, 2):
+            start = now.replace(year=now.year - years)
+            clauses.append(q.ConstantScoreQuery(q.DateRange("sort_date", start, None), score=rk.recency_weight / 3))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else q.Or(clauses)
 
 
 def build_filter(request: SearchRequest) -> q.Query | None:
@@ -185,6 +466,7 @@ def _scope_fields(scope: str) -> tuple[str, ...]:
 
 
 def _content_words(text: str) -> list[str]:
+    """Tokens of ``text`` without punctuation and question words (in order, once each)."""
     words = []
     for chunk in _PUNCT.split(text):
         if not chunk:
@@ -195,18 +477,20 @@ def _content_words(text: str) -> list[str]:
     return _unique(words)
 
 
-def _word(fields: tuple[str, ...], word: str) -> q.Query:
+def _word(fields: tuple[str, ...], word: str, rk: Ranking | None = None, weight: float = 1.0) -> q.Query:
+    rk = rk or RANKING
     if fields == ("doc_number",):
         return q.Term("doc_number", word)
-    subs = [q.Term(f, word) for f in fields]
+    subs = [q.Term(f, word, boost=weight * _field_weight(f, rk)) for f in fields]
     return subs[0] if len(subs) == 1 else q.Or(subs)
 
 
-def _phrase(fields: tuple[str, ...], words: list[str]) -> q.Query:
+def _phrase(fields: tuple[str, ...], words: list[str], rk: Ranking | None = None, weight: float = 1.0) -> q.Query:
+    rk = rk or RANKING
     text_fields = [f for f in fields if f in ("title", "body")] or ["title", "body"]
     if len(words) == 1:
-        return _word(tuple(text_fields), words[0])
-    subs = [q.Phrase(f, words) for f in text_fields]
+        return _word(tuple(text_fields), words[0], rk, weight)
+    subs = [q.Phrase(f, words, boost=weight * _field_weight(f, rk)) for f in text_fields]
     return subs[0] if len(subs) == 1 else q.Or(subs)
 
 

@@ -1,0 +1,234 @@
+"""Search-quality evaluation on the real question set ncp_policy_qa, with the whole shared corpus as distractors.
+
+Builds (once, into a cache directory outside the repository) an index of the 599
+ncp_policy_qa policies together with every other document of ../shared/corpus, through
+the real pipeline (sync for files, record import for JSONL/CSV), plus a *baseline*
+index of the same documents with jieba's stock ``ChineseAnalyzer`` over title+body.
+Then runs the 658 questions through :meth:`SearchEngine.search` and through the
+baseline (Whoosh's default parser in OR mode) and prints MRR@10, Recall@10 and
+nDCG@10 for the train and dev splits.
+
+Usage (from the project root)::
+
+    .venv/bin/python benchmarks/eval_ncp.py --cache /tmp/govsearch-eval          # build if absent, evaluate
+    .venv/bin/python benchmarks/eval_ncp.py --cache /tmp/govsearch-eval --rebuild
+    .venv/bin/python benchmarks/eval_ncp.py --cache /tmp/govsearch-eval --build-only
+    .venv/bin/python benchmarks/eval_ncp.py --cache /tmp/govsearch-eval --split dev --limit 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexer.config import Config  # noqa: E402
+from indexer.engine import SearchEngine  # noqa: E402
+from indexer.ingest import ingest_record, read_records  # noqa: E402
+from indexer.models import SearchRequest  # noqa: E402
+
+logger = logging.getLogger("eval_ncp")
+
+CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
+NCP = CORPUS / "ncp_policy_qa" / "beir_style"
+#: Folders indexed as files (sync), relative to the corpus.
+FILE_SOURCES = ("lawrefbook", "cn_realestate_policy/data/raw", "civilized_behavior_regs")
+#: Record exports imported (JSONL/CSV).
+RECORD_SOURCES = (
+    "cn_realestate_policy/records_govcn.jsonl",
+    "gov_work_reports/government_work_reports.jsonl",
+    "gccmpd_gov_prc/GOV_PRC.csv",
+    "govcn_zhengceku_sample/policy_documents_sample.csv",
+)
+NCP_PREFIX = "import:ncp#"
+K = 10
+
+
+# ----------------------------------------------------------------------------- building
+def build(cache: Path, workers: int) -> None:
+    """Index the whole shared corpus plus the ncp policies into ``cache/index``, then the baseline."""
+    from indexer.sync import sync_paths
+
+    engine = SearchEngine(Config.from_env({}, index_dir=cache / "index", workers=workers))
+    started = time.perf_counter()
+    ncp = [json.loads(line) for line in open(NCP / "corpus.jsonl", encoding="utf-8") if line.strip()]
+    # the path becomes "import:ncp#<_id>": the benchmark's own id, so qrels map onto hits.
+    # The policies come as one line each; a line per sentence is closer to a real page.
+    records = (
+        (Path("ncp"), {"id": r["_id"], "text": r["text"].replace("。", "。\n"), "title": r.get("title", "")}) for r in ncp
+    )
+    _import(engine, records, "ncp policies")
+    for source in RECORD_SOURCES:
+        path = CORPUS / source
+        _import(engine, ((path, r) for r in read_records(path)), source)
+    logger.info("records indexed in %.1f s", time.perf_counter() - started)
+    summary = sync_paths(engine, [CORPUS / p for p in FILE_SOURCES])
+    logger.info(
+        "files indexed: %d added, %d failed, %d skipped (%.1f s)",
+        len(summary.added), len(summary.failed), len(summary.skipped), summary.seconds,
+    )
+    logger.info("index holds %d documents", engine.count())
+    engine.close()
+    build_baseline(cache)
+
+
+def _import(engine: SearchEngine, records: Iterable[tuple[Path, dict]], label: str) -> None:
+    """Records through the real ingest stage; a record that breaks a stage is counted and named, not fatal."""
+    added = failed = 0
+    with engine.writer() as session:
+        for number, (source, record) in enumerate(records, 1):
+            try:
+                doc = ingest_record(record, source, number)
+            except Exception as exc:  # noqa: BLE001 - a stage bug must not stop the benchmark; it is reported
+                failed += 1
+                logger.warning("%s #%d not indexed: %r", label, number, exc)
+                continue
+            session.add(doc)
+            added += 1
+    logger.info("%s: %d added, %d failed", label, added, failed)
+
+
+def build_baseline(cache: Path) -> None:
+    """The stock setup: jieba's ChineseAnalyzer over title+body, same documents as the main index."""
+    from whoosh import fields, index
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from jieba.analyse import ChineseAnalyzer
+
+    engine = SearchEngine(Config.from_env({}, index_dir=cache / "index"))
+    target = cache / "baseline"
+    target.mkdir(parents=True, exist_ok=True)
+    analyzer = ChineseAnalyzer()
+    schema = fields.Schema(path=fields.ID(stored=True), title=fields.TEXT(analyzer=analyzer), body=fields.TEXT(analyzer=analyzer))
+    ix = index.create_in(str(target), schema)
+    with ix.writer(limitmb=256) as w:
+        for stored in engine.all_stored():
+            w.add_document(path=stored["path"], title=stored.get("title", "") or "", body=stored.get("body", "") or "")
+    engine.close()
+
+
+# ----------------------------------------------------------------------------- scoring
+def metrics(ranked: list[str], relevant: set[str], k: int = K) -> tuple[float, float, float]:
+    """(reciprocal rank, recall, nDCG) at ``k`` for one query with binary relevance."""
+    top = ranked[:k]
+    rr = next((1.0 / (i + 1) for i, key in enumerate(top) if key in relevant), 0.0)
+    recall = len(relevant & set(top)) / len(relevant) if relevant else 0.0
+    dcg = sum(1.0 / math.log2(i + 2) for i, key in enumerate(top) if key in relevant)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+    return rr, recall, (dcg / ideal if ideal else 0.0)
+
+
+def evaluate(search: Callable[[str], list[str]], queries: list[dict], qrels: dict[str, set[str]]) -> dict[str, dict[str, float]]:
+    """Mean metrics per split for ``search(text) -> ranked keys``."""
+    sums: dict[str, list[float]] = {}
+    for item in queries:
+        ranked = search(item["text"])
+        rr, recall, ndcg = metrics(ranked, qrels.get(item["_id"], set()))
+        acc = sums.setdefault(item["split"], [0.0, 0.0, 0.0, 0])
+        acc[0] += rr
+        acc[1] += recall
+        acc[2] += ndcg
+        acc[3] += 1
+    return {split: {"MRR@10": a[0] / a[3], "Recall@10": a[1] / a[3], "nDCG@10": a[2] / a[3], "n": a[3]} for split, a in sums.items()}
+
+
+def load_questions() -> tuple[list[dict], dict[str, set[str]]]:
+    queries = [json.loads(line) for line in open(NCP / "queries.jsonl", encoding="utf-8") if line.strip()]
+    qrels: dict[str, set[str]] = {}
+    with open(NCP / "qrels.tsv", encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            qid, cid, score = line.rstrip("\n").split("\t")
+            if int(score) > 0:
+                qrels.setdefault(qid, set()).add(NCP_PREFIX + cid)
+    return queries, qrels
+
+
+def engine_search(engine: SearchEngine) -> Callable[[str], list[str]]:
+    def run(text: str) -> list[str]:
+        results = engine.search(SearchRequest(q=text, page_size=K, facets=False, highlight=False))
+        return [h.path for h in results.hits]
+
+    return run
+
+
+def baseline_search(cache: Path) -> tuple[Callable[[str], list[str]], Callable[[], None]]:
+    from whoosh import index
+    from whoosh.qparser import MultifieldParser, OrGroup
+
+    ix = index.open_dir(str(cache / "baseline"))
+    searcher = ix.searcher()
+    parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
+
+    def run(text: str) -> list[str]:
+        return [hit["path"] for hit in searcher.search(parser.parse(text), limit=K)]
+
+    return run, searcher.close
+
+
+def print_table(rows: Iterable[tuple[str, dict[str, dict[str, float]]]]) -> None:
+    print(f"{'system':<24}{'split':<7}{'n':>5}{'MRR@10':>9}{'Recall@10':>11}{'nDCG@10':>9}")
+    for name, result in rows:
+        for split in ("train", "dev"):
+            r = result.get(split)
+            if r:
+                print(f"{name:<24}{split:<7}{r['n']:>5}{r['MRR@10']:>9.4f}{r['Recall@10']:>11.4f}{r['nDCG@10']:>9.4f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/govsearch-eval"), help="where the big index lives (outside the repo)")
+    parser.add_argument("--rebuild", action="store_true", help="build the index again even if it exists")
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--split", choices=("train", "dev", "all"), default="all")
+    parser.add_argument("--limit", type=int, default=0, help="first N questions of each split only (quick runs)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not NCP.is_dir():
+        print(f"corpus absent: {NCP}", file=sys.stderr)
+        return 2
+    cache: Path = args.cache
+    if args.rebuild or not (cache / "baseline").is_dir():
+        if args.rebuild and cache.exists():
+            import shutil
+
+            shutil.rmtree(cache)
+        build(cache, args.workers)
+    if args.build_only:
+        return 0
+    queries, qrels = load_questions()
+    if args.split != "all":
+        queries = [x for x in queries if x["split"] == args.split]
+    if args.limit:
+        per: dict[str, int] = {}
+        queries = [x for x in queries if per.setdefault(x["split"], 0) < args.limit and not per.update({x["split"]: per[x["split"]] + 1})]
+    engine = SearchEngine(Config.from_env({}, index_dir=cache / "index"))
+    engine.lexicon()  # built once per index; not part of the per-query time
+    rows = []
+    started = time.perf_counter()
+    rows.append(("govsearch", evaluate(engine_search(engine), queries, qrels)))
+    took = time.perf_counter() - started
+    if not args.no_baseline:
+        run, close = baseline_search(cache)
+        rows.append(("baseline jieba+OR", evaluate(run, queries, qrels)))
+        close()
+    print(f"index: {engine.count()} documents ({cache / 'index'}); {len(queries)} questions, {took / max(1, len(queries)) * 1000:.0f} ms/query")
+    print_table(rows)
+    engine.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Did-you-mean: homophone and near-form typos corrected from the index's own vocabulary.
+
+A stretch of the query (one to three jieba tokens, 2-6 characters) that the index
+hardly knows is replaced by a word the index knows well when the two sound alike under
+fuzzy pinyin (公积经 -> 公积金: jing/jin) or differ in one character (社会保验 ->
+社会保险). The engine shows the corrected query only when it has results.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from indexer.analysis import tokenize
+from indexer.pinyin import Vocabulary, fuzzy_key, is_han
+
+logger = logging.getLogger(__name__)
+
+#: A word is suspicious when the index has it in at most this many documents.
+SUSPECT_MAX_DF = 2
+#: A replacement must occur in at least this many documents...
+CORRECTION_MIN_DF = 3
+#: ...and in this many times more documents than the word it replaces.
+CORRECTION_MIN_RATIO = 10.0
+#: Words considered for near-form (one character differs) replacements.
+NEAR_FORM_MIN_DF = 3
+
+
+@dataclass
+class Correction:
+    """One replaced stretch of the query."""
+
+    original: str
+    replacement: str
+    kind: str  # "homophone" | "near_form"
+
+
+@dataclass
+class Speller:
+    """Homophone and near-form lookups over a :class:`Vocabulary`."""
+
+    vocabulary: Vocabulary
+    _near: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, vocabulary: Vocabulary) -> "Speller":
+        """Index the vocabulary's frequent Chinese words by one-character wildcards."""
+        near: dict[str, list[str]] = {}
+        for word, df in vocabulary.df.items():
+            if df < NEAR_FORM_MIN_DF or not 2 < len(word) <= 6 or not is_han(word):
+                continue  # two-character words differ by one character from too many others
+            for i in range(len(word)):
+                near.setdefault(word[:i] + "*" + word[i + 1 :], []).append(word)
+        return cls(vocabulary, near)
+
+    def candidates(self, word: str) -> list[Correction]:
+        """Better-known words ``word`` may be a typo of, best first."""
+        vocab = self.vocabulary
+        if len(word) < 2 or not is_han(word) or vocab.frequency(word) > SUSPECT_MAX_DF:
+            return []
+        floor = max(CORRECTION_MIN_DF, CORRECTION_MIN_RATIO * max(1, vocab.frequency(word)))
+        found: dict[str, str] = {}
+        for cand in vocab.by_fuzzy.get(fuzzy_key(word), []):
+            if cand != word and vocab.frequency(cand) >= floor:
+                found.setdefault(cand, "homophone")
+        if len(word) > 2:
+            for i in range(len(word)):
+                for cand in self._near.get(word[:i] + "*" + word[i + 1 :], []):
+                    if cand != word and vocab.frequency(cand) >= floor:
+                        found.setdefault(cand, "near_form")
+        ranked = sorted(found, key=vocab.rank)
+        return [Correction(word, cand, found[cand]) for cand in ranked]
+
+    def correct_tokens(self, tokens: list[str]) -> tuple[list[tuple[int, int, Correction]], list[str]]:
+        """Corrections for a token sequence.
+
+        :returns: ``(spans, corrected_tokens)``: each span ``(start, end, correction)``
+            covers ``tokens[start:end]``; ``corrected_tokens`` has them replaced.
+        """
+        spans: list[tuple[int, int, Correction]] = []
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            done = False
+            for j in range(min(len(tokens), i + 3), i, -1):
+                word = "".join(tokens[i:j])
+                if not 2 <= len(word) <= 6:
+                    continue
+                # a span of several tokens each known well is no typo of a whole
+                if j - i > 1 and all(self.vocabulary.frequency(t) > SUSPECT_MAX_DF and len(t) > 1 for t in tokens[i:j]):
+                    continue
+                cands = self.candidates(word)
+                if cands:
+                    spans.append((i, j, cands[0]))
+                    out.append(cands[0].replacement)
+                    i = j
+                    done = True
+                    break
+            if not done:
+                out.append(tokens[i])
+                i += 1
+        return spans, out
+
+    def correct(self, text: str) -> str:
+        """``text`` with its typos replaced, or ``""`` when nothing needs correcting."""
+        corrected_parts: list[str] = []
+        changed = False
+        for chunk in text.split():
+            tokens = tokenize(chunk)
+            spans, out = self.correct_tokens(tokens)
+            if spans:
+                changed = True
+                corrected_parts.append("".join(out))
+            else:
+                corrected_parts.append(chunk)
+        return " ".join(corrected_parts) if changed else ""
+
+
+__all__ = ["Correction", "Speller"]
