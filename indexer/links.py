@@ -361,7 +361,8 @@ def _choose(cands: list[Candidate], interp: dict[str, Any], context: str) -> tup
         return None, "no candidate dated before the interpretation"
     if len(cands) == 1:
         places = _places(cands[0])
-        if places and not any(p in context for p in places):
+        own = _places(Candidate.from_stored({"id": "", **interp}))
+        if places and own and not any(p in context for p in places):
             # 龙岩's interpretation citing a title that only 福州's policy carries here
             return None, "the only candidate is another place's"
         return cands[0], "single candidate"
