@@ -45,7 +45,7 @@ GLYPH_GARBAGE = "glyph garbage: no usable text layer"
 _HEAD_BYTES = 8192
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD2003_NS = b"schemas.microsoft.com/office/word/2003/wordml"
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|script|style|link|div|table|p|form|iframe)\b", re.I | re.S)
 _HTML_ANYWHERE = re.compile(rb"<(html|body)\b[^>]*>", re.I)
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
 

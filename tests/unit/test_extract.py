@@ -52,6 +52,7 @@ def config() -> Config:
         ("a.doc", b"<!DOCTYPE html><html><head><title>x</title>", "html"),
         ("a.doc", b"\n\n<html lang='zh'><body>", "html"),
         ("a.txt", b"\xef\xbb\xbf<!-- saved --><HTML><BODY>", "html"),
+        ("a.html", b'<SCRIPT LANGUAGE="JavaScript">\n var htm = "./zcfg/";', "html"),
         ("a.txt", "纯文本文件".encode("utf-8"), "text"),
         ("a.txt", "纯文本文件".encode("gbk"), "text"),
         ("a.txt", "\ufeff纯文本".encode("utf-16"), "text"),
