@@ -202,7 +202,8 @@ def evil_server(tmp_path: Path) -> Iterator[str]:
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "evil.txt").write_text(
-        "<script>window.__x=1</script>关于<img src=x onerror=\"window.__x=2\">停车收费的通知\n"
+        # starts with text: a file starting with <script> would be sniffed as HTML
+        "关于<script>window.__x=1</script><img src=x onerror=\"window.__x=2\">停车收费的通知\n"
         "正文 <script>window.__x=3</script> 停车 <b onmouseover=\"window.__x=4\">加粗</b>。\n",
         encoding="utf-8",
     )
@@ -220,7 +221,7 @@ def test_script_injection_never_runs(page: Any, live_server: str, evil_server: s
     page.goto(evil_server + "/?q=" + quote("停车"))
     assert page.evaluate("typeof window.__x") == "undefined"
     title = page.locator(".hit__title").first.inner_text()
-    assert title.startswith("<script>window.__x=1</script>")
+    assert "<script>window.__x=1</script>" in title
     page.locator(".hit__title a").first.click()
     page.wait_for_url(re.compile(r"/doc/"))
     assert page.locator(".document__text b, .document__text img, .document__title img").count() == 0
