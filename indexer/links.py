@@ -131,7 +131,9 @@ def detect_interpretation(meta: DocMeta, text: str, url: str = "") -> tuple[bool
     if cue and policy_like:
         return False, f"title mentions {cue.group(0)} but ends as a policy"
     lead_cue = _LEAD_CUES.search(lead)
-    url_cue = _URL_CUE.search(url.split("?", 1)[0]) if url else None
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    # a column's own index page (…/zcjd/) lists interpretations; it is not one
+    url_cue = _URL_CUE.search(path) if url and not path.endswith("/") else None
     if url_cue:
         if policy_like and (meta.doc_number or "印发" in title or "转发" in title) and not lead_cue:
             return False, "policy published in an interpretation column"

@@ -67,6 +67,10 @@ def test_url_column_marks_an_interpretation() -> None:
     assert is_interpretation(meta("一问一答", url="https://x.gov.cn/jd/1.html"), "")
 
 
+def test_column_index_page_is_not_one() -> None:
+    assert not is_interpretation(meta("政策文件信息公开指南", url="https://fcj.example.gov.cn/fdzdgknr/zcjd/"), "")
+
+
 def test_policy_in_an_interpretation_column_is_not_one() -> None:
     m = meta(
         "上海市教育委员会关于印发《上海市高中阶段学校招生录取改革实施办法》的通知",
