@@ -55,6 +55,8 @@ def extract_legacy(path: Path, config: Config, fmt: str = "doc") -> RawText:
             soffice,
             f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}",
             "--headless", "--norestore", "--nologo", "--nolockcheck",
+            # Force the Word 97 filter for .doc: autodetection would "convert" any junk as plain text.
+            *(["--infilter=MS Word 97"] if fmt == "doc" else []),
             "--convert-to", "docx:MS Word 2007 XML",
             "--outdir", str(tmpdir / "out"),
             str(source),
