@@ -200,12 +200,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus absent: {NCP}", file=sys.stderr)
         return 2
     cache: Path = args.cache
-    if args.rebuild or not (cache / "baseline").is_dir():
+    if args.rebuild or not (cache / "index").is_dir():
         if args.rebuild and cache.exists():
             import shutil
 
             shutil.rmtree(cache)
         build(cache, args.workers)
+    elif not args.no_baseline and not (cache / "baseline").is_dir():
+        build_baseline(cache)
     if args.build_only:
         return 0
     queries, qrels = load_questions()

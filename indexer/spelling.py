@@ -58,7 +58,8 @@ class Speller:
         vocab = self.vocabulary
         if len(word) < 2 or not is_han(word) or vocab.frequency(word) > SUSPECT_MAX_DF:
             return []
-        floor = max(CORRECTION_MIN_DF, CORRECTION_MIN_RATIO * max(1, vocab.frequency(word)))
+        own = vocab.frequency(word)
+        floor = max(CORRECTION_MIN_DF, CORRECTION_MIN_RATIO * own)  # an unknown word needs only the minimum
         found: dict[str, str] = {}
         for cand in vocab.by_fuzzy.get(fuzzy_key(word), []):
             if cand != word and vocab.frequency(cand) >= floor:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.analysis import tokenize
+from indexer.analysis import index_analyzer, tokenize
 from indexer.pinyin import Vocabulary, is_han, is_pinyin_like
 from indexer.spelling import Speller
 
@@ -70,8 +70,9 @@ class Lexicon:
     def from_titles(cls, titles: list[str], extra_words: dict[str, int] | None = None) -> "Lexicon":
         """A lexicon from titles alone (word frequencies counted over them); for tests and small uses."""
         counts: dict[str, int] = dict(extra_words or {})
+        analyzer = index_analyzer()  # with the sub-words the index holds (公积金 inside 住房公积金)
         for title in set(titles):
-            for word in set(tokenize(title)):
+            for word in {t.text for t in analyzer(title)}:
                 counts[word] = counts.get(word, 0) + 1
         vocabulary = Vocabulary.build((w, c, c) for w, c in counts.items())
         return cls(vocabulary, Speller.build(vocabulary), _titles=sorted(set(titles)))

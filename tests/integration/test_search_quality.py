@@ -1,0 +1,105 @@
+"""Query rules end to end on a small index written here: synonyms, pinyin, did-you-mean,
+traditional characters, doc numbers, validity, suggest; plus the labelled real-corpus set."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from indexer.engine import SearchEngine
+from indexer.models import DocMeta, Document, SearchRequest
+
+DOCS = [
+    ("a", "住房公积金提取管理办法", "职工购买自住住房的，可以申请提取住房公积金账户内的存储余额。", "京房公积金发〔2021〕3号", "现行有效", date(2021, 3, 1)),
+    ("b", "个人所得税专项附加扣除暂行办法", "纳税人的子女接受全日制学历教育的相关支出，按照每个子女每月1000元的标准定额扣除。", "国发〔2018〕41号", "现行有效", date(2018, 12, 13)),
+    ("c", "城乡居民基本医疗保险实施办法", "参保人员住院发生的医疗费用，由医疗保险基金按规定支付。", "", "现行有效", date(2019, 6, 1)),
+    ("d", "优化营商环境条例", "为了持续优化营商环境，激发市场主体活力，制定本条例。", "", "现行有效", date(2019, 10, 22)),
+    ("e", "道路交通安全管理办法", "机动车驾驶人应当遵守道路交通安全法律法规。", "", "已废止", date(2005, 1, 1)),
+    ("f", "道路交通安全管理办法", "机动车驾驶人应当遵守道路交通安全法律法规，安全驾驶。", "", "现行有效", date(2020, 1, 1)),
+    ("h", "关于调整住房公积金贷款政策的通知", "住房公积金贷款最高额度调整为80万元。", "", "现行有效", date(2023, 5, 1)),
+    ("i", "住房公积金缴存基数通告", "住房公积金缴存基数上限为上一年度职工月平均工资的3倍。", "", "现行有效", date(2024, 7, 1)),
+    ("j", "住房公积金年度报告", "本年度住房公积金缴存、提取、贷款情况如下。", "", "现行有效", date(2024, 3, 1)),
+    ("g", "社会保险费征缴暂行条例", "基本养老保险费、基本医疗保险费、失业保险费的征收缴纳，适用本条例。", "", "现行有效", date(1999, 1, 22)),
+]
+
+
+@pytest.fixture(scope="module")
+def small_engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from indexer.config import Config
+
+    eng = SearchEngine(Config.from_env({}, index_dir=tmp_path_factory.mktemp("q") / "index"))
+    with eng.writer() as session:
+        for key, title, body, number, validity, written in DOCS:
+            meta = DocMeta(title=title, doc_number=number, validity=validity, written_date=written)
+            session.add(Document(id=key, path=f"mem:{key}", text=body, meta=meta, format="text"))
+    yield eng
+    eng.close()
+
+
+def first(engine: SearchEngine, text: str) -> str:
+    res = engine.search(SearchRequest(q=text, facets=False))
+    assert res.hits, text
+    return res.hits[0].id
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("公积金 提取", "a"),  # abbreviation -> 住房公积金
+        ("个税 扣除", "b"),
+        ("医保", "c"),
+        ("社保 征缴", "g"),
+        ("營商環境", "d"),  # traditional characters
+        ("ＹＩＮＧＳＨＡＮＧ", None),  # full-width pinyin: must not raise
+        ("gongjijin tiqu", "a"),  # full pinyin
+        ("gjj tiqu", None),
+        ("国发[2018]41号", "b"),  # sloppy doc number
+        ("国发2018年第41号", "b"),
+        ("我想问一下公积金怎么提取？", "a"),  # question words dropped
+    ],
+)
+def test_query_rules_rank_the_right_document_first(small_engine: SearchEngine, typed: str, expected: str | None) -> None:
+    res = small_engine.search(SearchRequest(q=typed, facets=False))
+    if expected is not None:
+        assert res.hits and res.hits[0].id == expected
+
+
+def test_in_force_version_ranks_above_repealed(small_engine: SearchEngine) -> None:
+    assert first(small_engine, "道路交通安全管理办法") == "f"
+
+
+def test_did_you_mean_only_when_the_correction_has_results(small_engine: SearchEngine) -> None:
+    res = small_engine.search(SearchRequest(q="住房公积经 提取", facets=False))
+    assert res.corrected == "住房公积金 提取"
+    assert res.hits and res.hits[0].id == "a"
+    assert small_engine.search(SearchRequest(q="住房公积金", facets=False)).corrected == ""
+
+
+def test_totals_count_every_match(small_engine: SearchEngine) -> None:
+    res = small_engine.search(SearchRequest(q="办法", page_size=1))
+    assert res.total == sum("办法" in d[1] or "办法" in d[2] for d in DOCS)
+
+
+def test_suggest_titles_and_pinyin(small_engine: SearchEngine) -> None:
+    assert "住房公积金提取管理办法" in small_engine.suggest("住房公积")
+    assert any("公积金" in s for s in small_engine.suggest("gongji"))
+    assert small_engine.suggest("") == []
+
+
+# ------------------------------------------------------------------ real corpus
+ROOT = Path(__file__).resolve().parents[2]
+LABELS = ROOT / "benchmarks" / "eval_queries.json"
+
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not LABELS.exists(), reason="benchmarks/eval_queries.json not written yet")
+def test_labelled_queries_file_is_well_formed() -> None:
+    data = json.loads(LABELS.read_text(encoding="utf-8"))
+    queries = data["queries"]
+    assert len(queries) >= 60
+    for item in queries:
+        assert item["q"] and item["category"] and item["expected"]

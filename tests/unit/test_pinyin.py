@@ -1,0 +1,61 @@
+"""Pinyin keys and pinyin -> Chinese through a vocabulary; did-you-mean candidates."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.pinyin import Vocabulary, full_pinyin, fuzzy_key, initials
+from indexer.spelling import Speller
+
+WORDS = {"公积金": 40, "住房": 60, "住房公积金": 30, "国家级": 5, "社会保险": 25, "公交": 8, "营商环境": 12}
+
+
+@pytest.fixture
+def vocab() -> Vocabulary:
+    return Vocabulary.build((w, df, df) for w, df in WORDS.items())
+
+
+def test_full_pinyin_and_initials() -> None:
+    assert full_pinyin("公积金") == "gongjijin"
+    assert initials("公积金") == "gjj"
+    assert full_pinyin("银行") == "yinhang"  # phrase reading, not 行 xing
+
+
+def test_fuzzy_key_merges_confusable_sounds() -> None:
+    assert fuzzy_key("公积经") == fuzzy_key("公积金")
+
+
+def test_full_pinyin_to_chinese(vocab: Vocabulary) -> None:
+    assert vocab.from_pinyin("gongjijin") == ["公积金"]
+
+
+def test_initials_to_chinese_most_frequent_first(vocab: Vocabulary) -> None:
+    assert vocab.from_pinyin("gjj") == ["公积金", "国家级"]
+
+
+def test_pinyin_spanning_words_is_segmented(vocab: Vocabulary) -> None:
+    vocab2 = Vocabulary.build((w, df, df) for w, df in WORDS.items() if w != "住房公积金")
+    assert vocab2.from_pinyin("zhufanggongjijin") == ["住房公积金"]
+
+
+def test_not_pinyin_gives_nothing(vocab: Vocabulary) -> None:
+    assert vocab.from_pinyin("pm2.5") == []
+    assert vocab.from_pinyin("qqqq") == []
+
+
+def test_pinyin_prefix(vocab: Vocabulary) -> None:
+    assert vocab.words_with_pinyin_prefix("gong")[:2] == ["公积金", "公交"]
+
+
+def test_homophone_typo_is_corrected(vocab: Vocabulary) -> None:
+    speller = Speller.build(vocab)
+    assert speller.correct("公积经") == "公积金"
+
+
+def test_near_form_typo_is_corrected(vocab: Vocabulary) -> None:
+    speller = Speller.build(vocab)
+    assert speller.correct("社会保验") == "社会保险"
+
+
+def test_known_words_are_not_corrected(vocab: Vocabulary) -> None:
+    assert Speller.build(vocab).correct("公积金 住房") == ""

@@ -1,0 +1,87 @@
+"""Query rules of indexer.query: normalisation, doc-number spellings, question words, syntax fallbacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.query import QUESTION_WORDS, Ranking, normalize_query, parse_user_query, to_simplified
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ＡＢＣ１２３", "ABC123"),
+        ("個人所得稅", "个人所得税"),
+        ("住房公積金　提取", "住房公积金 提取"),
+        ("  营商   环境 ", "营商 环境"),
+    ],
+)
+def test_normalize_query_folds_width_script_and_space(typed: str, expected: str) -> None:
+    assert normalize_query(typed) == expected
+
+
+def test_to_simplified_leaves_simplified_and_ascii_alone() -> None:
+    assert to_simplified("国务院办公厅 abc") == "国务院办公厅 abc"
+
+
+def test_normalize_query_cuts_long_input() -> None:
+    assert len(normalize_query("字" * 900, max_chars=100)) == 100
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["国办发〔2020〕12号", "国办发[2020]12号", "国办发（2020）12号", "国办发2020年12号", "国办发2020年第12号", "国办发〔2020〕第12号"],
+)
+def test_doc_number_in_any_spelling_is_one_exact_term(typed: str) -> None:
+    parsed = parse_user_query(typed)
+    assert parsed.doc_numbers == ["国办发〔2020〕12号"]
+    assert "doc_number:国办发〔2020〕12号" in str(parsed.strict)
+
+
+def test_doc_number_inside_text_is_required_with_the_words() -> None:
+    parsed = parse_user_query("国办发[2020]12号 解读")
+    assert parsed.doc_numbers == ["国办发〔2020〕12号"]
+    assert "解读" in parsed.terms
+
+
+def test_question_words_are_dropped_and_long_questions_use_minimum_should_match() -> None:
+    parsed = parse_user_query("北京市对于因疫情影响暂停举办的展会项目有何支持政策？")
+    assert parsed.is_question
+    for word in ("对于", "有何", "的"):
+        assert word in QUESTION_WORDS
+        assert word not in parsed.terms
+    assert "展会" in parsed.terms
+    assert "minmatch" in repr(parsed.strict) or "Or(" in repr(parsed.strict)
+
+
+def test_short_query_requires_all_words_and_has_a_relaxed_fallback() -> None:
+    parsed = parse_user_query("退税 办理")
+    assert not parsed.is_question
+    assert " AND " in str(parsed.strict)
+    assert parsed.relaxed is not None and " OR " in str(parsed.relaxed)
+
+
+def test_strict_max_terms_is_a_setting() -> None:
+    text = "退税 办理 流程 材料"
+    assert not parse_user_query(text).is_question
+    assert parse_user_query(text, ranking=Ranking(strict_max_terms=2)).is_question
+
+
+def test_quoted_phrase_becomes_a_phrase_query() -> None:
+    parsed = parse_user_query('"住房 公积金" 提取')
+    assert 'body:"住房 公积金"' in str(parsed.strict)
+
+
+@pytest.mark.parametrize("field_text", ["title:公积金", "标题：公积金", 'title:"公积金 提取"'])
+def test_field_clauses(field_text: str) -> None:
+    assert "title:" in str(parse_user_query(field_text).strict)
+
+
+@pytest.mark.parametrize("typed", ['"unclosed', "title:", "((AND OR))", "a:b:c", "《》【】", "*", '""', "doc_number:", "：：："])
+def test_malformed_syntax_never_raises(typed: str) -> None:
+    parsed = parse_user_query(typed)
+    assert parsed.text == normalize_query(typed)
+
+
+def test_empty_query_matches_everything() -> None:
+    assert parse_user_query("   ").strict is None
