@@ -210,16 +210,15 @@ def test_unknown_document_is_404_json(api) -> None:  # type: ignore[no-untyped-d
 
 
 # ---------------------------------------------------------------------- suggest / facets
-def test_suggest_returns_titles_starting_with_the_prefix_first(api) -> None:  # type: ignore[no-untyped-def]
-    titles = [h["title"] for h in search(api, page_size=100)["hits"]]
-    prefix = titles[0][:4]
+def test_suggest_completes_what_was_typed(api) -> None:  # type: ignore[no-untyped-def]
+    titles = {h["title"] for h in search(api, page_size=100)["hits"]}
+    prefix = "示例市人民"  # the demo corpus has several 示例市人民政府 documents
     body = api.get("/api/v1/suggest", query_string={"q": prefix}).get_json()
     assert body["query"] == prefix
     suggestions = body["suggestions"]
-    assert suggestions and len(suggestions) <= 8
-    assert set(suggestions) <= set(titles)
-    starting = [t for t in suggestions if t.startswith(prefix)]
-    assert starting and suggestions[: len(starting)] == starting
+    assert 2 <= len(suggestions) <= 8
+    assert all(prefix in s for s in suggestions)
+    assert set(suggestions) & titles
 
 
 def test_suggest_limit_and_empty(api) -> None:  # type: ignore[no-untyped-def]
