@@ -203,6 +203,15 @@ def test_document_has_text_metadata_links_and_urls(api) -> None:  # type: ignore
     assert hit["id"] in [i["id"] for i in policy["interpretations"]]
 
 
+def test_urls_in_answers_lead_to_the_site(api) -> None:  # type: ignore[no-untyped-def]
+    hit = search(api, q="养老")["hits"][0]
+    with api.get(hit["page_url"].removeprefix("http://localhost")) as page:
+        assert page.status_code == 200
+    with api.get(hit["download_url"].removeprefix("http://localhost")) as download:
+        assert download.status_code == 200
+        assert len(download.data) > 0
+
+
 def test_unknown_document_is_404_json(api) -> None:  # type: ignore[no-untyped-def]
     response = api.get("/api/v1/documents/0000000000000000")
     assert response.status_code == 404
