@@ -1,0 +1,54 @@
+"""SIGKILL during an index run: the index opens with the last commit and the next run converges.
+
+The full harness (>= 20 kills at random points, figures) is benchmarks/crash_harness.py.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from benchmarks.crash_harness import (
+    _env,
+    disk_state,
+    index_command,
+    index_state,
+    mutate,
+    run_and_kill,
+    write_corpus,
+)
+from indexer import store
+
+
+@pytest.fixture
+def indexed(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    folder, index_dir = tmp_path / "docs", tmp_path / "index"
+    write_corpus(folder, 24, random.Random(1))
+    subprocess.run(index_command(folder, index_dir), env=_env(2), check=True, capture_output=True)
+    state = index_state(index_dir)
+    assert state == disk_state(folder)
+    return folder, index_dir, state
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rebuild", [False, True], ids=["incremental", "rebuild"])
+def test_kill_during_extraction_keeps_last_commit_and_next_run_converges(
+    indexed: tuple[Path, Path, dict[str, str]], rebuild: bool
+) -> None:
+    folder, index_dir, committed = indexed
+    rng = random.Random(5)
+    mutate(folder, rng, 1, 16)
+    extra = ("--rebuild",) if rebuild else ()
+    result = run_and_kill(index_command(folder, index_dir, *extra), index_dir, "extraction", rng, full_seconds=60, workers=2)
+    assert result.phase in ("extraction", "commit", "writing"), result
+    assert result.orphans == 0, "extraction workers outlived the killed run (and kept its lock)"
+    assert index_state(index_dir) == committed
+    # no --wait: a killed run must not leave a lock behind
+    recovery = subprocess.run(index_command(folder, index_dir), env=_env(2), capture_output=True, text=True)
+    assert recovery.returncode == 0, recovery.stderr
+    assert index_state(index_dir) == disk_state(folder)
+    generations = sorted(p.name for p in index_dir.glob("gen-*"))
+    assert store.live_generation(index_dir).name == generations[-1]
