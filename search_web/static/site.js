@@ -12,6 +12,18 @@
 
     // Facet checkboxes apply at once (the 应用筛选 button stays for keyboard users and the date range).
     if (form) {
+      // Leave empty fields out of the URL so shared links stay short.
+      form.addEventListener("submit", function () {
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if ((el.name === "from" || el.name === "to") && !el.value) { el.disabled = true; }
+        });
+      });
+      // coming back from the results (back-forward cache): make them usable again
+      window.addEventListener("pageshow", function () {
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (el.name === "from" || el.name === "to") { el.disabled = false; }
+        });
+      });
       document.querySelectorAll('.facet input[type="checkbox"]').forEach(function (box) {
         box.addEventListener("change", function () {
           // a new selection is a new result set: start at page 1 (the form has no page field)

@@ -95,7 +95,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page in its own context (desktop size, zh-CN), closed after the test."""
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     pg = context.new_page()
     yield pg
     context.close()
