@@ -70,6 +70,7 @@ def test_path_traversal_in_downloads_is_refused(client, doc_id: str) -> None:  #
 def test_download_of_a_real_document_still_works(client, demo_engine) -> None:  # type: ignore[no-untyped-def]
     hit = demo_engine.search(__import__("indexer.models", fromlist=["SearchRequest"]).SearchRequest(q="", page_size=1, facets=False)).hits[0]
     response = client.get(f"/doc/{hit.id}/download")
+    response.close()  # a file response holds the file open until closed
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
 
 
@@ -80,6 +81,7 @@ def test_download_of_a_real_document_still_works(client, demo_engine) -> None:  
 )
 def test_security_headers_on_every_response(client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(path)
+    response.close()  # static files are file responses, open until closed
     assert response.status_code != 500
     csp = response.headers.get("Content-Security-Policy", "")
     assert "script-src 'self'" in csp and "object-src 'none'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
