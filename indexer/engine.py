@@ -29,7 +29,7 @@ from indexer import store
 from indexer.analysis import tokenize
 from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
-from indexer.highlight import highlight_title, leading_text, snippet
+from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
 from indexer.suggest import Lexicon
@@ -386,7 +386,7 @@ class SearchEngine:
                 relaxed = True
             start = (request.page - 1) * request.page_size
             page_hits = list(results)[start : start + request.page_size]
-            hits = [self._hit(h, request.highlight) for h in page_hits]
+            hits = [self._hit(h, parsed.terms if request.highlight else None) for h in page_hits]
             self._attach_links(s, hits)
             # proximity and prior clauses stop Whoosh's block-quality skipping, and its matcher
             # pruning then leaves low scorers out of the top-N run's count: counts and facets
@@ -476,13 +476,13 @@ class SearchEngine:
             out[fieldname] = values[:FACET_LIMIT]
         return out
 
-    def _hit(self, hit: Any, highlight: bool) -> Hit:
+    def _hit(self, hit: Any, terms: list[str] | None) -> Hit:
         stored = hit.fields()
         doc = document_from_stored(stored)
         meta = doc.meta
-        if highlight:
-            title = highlight_title(hit)
-            text_snippet = snippet(hit, "body")
+        if terms:
+            title = mark_text(meta.title, terms)
+            text_snippet = snippet(doc.text, terms)
         else:
             title = html.escape(meta.title, quote=False)
             text_snippet = leading_text(doc.text)

@@ -1,64 +1,120 @@
-"""Escaped snippets with <mark> around query terms.
+"""Escaped snippets and marked text, with <mark> around the query's words.
 
-Every piece of document text goes through :func:`html.escape` here, highlights
-included, so callers can insert the result as markup. Snippets in result lists use the
-character offsets stored in the index (``TEXT(chars=True)``), so long documents are
-not re-tokenised at query time.
+Every piece of document text goes through :func:`html.escape` here, marks included, so
+callers can insert the result as markup. Marks are found by one compiled regular
+expression over the stored text (longest word first), not by re-tokenising documents
+or reading offsets from the index: a result page costs a few string scans, whatever
+the documents' length.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
-
-from whoosh import highlight
-from whoosh.searching import Hit as WhooshHit
-
-from indexer.analysis import index_analyzer
+from functools import lru_cache
 
 SNIPPET_CHARS = 160
 ELLIPSIS = "…"
+#: Leading context shown before the first mark of a fragment.
+_LEAD = 30
+#: Matches looked at when choosing fragments (a word frequent in a long text stops here).
+_MAX_MATCHES = 400
+_CJK_OR_ALNUM = re.compile(r"[\w\u3400-\u9fff]")
 
 
-class MarkFormatter(highlight.Formatter):
-    """Escapes text and wraps each matched token in ``<mark>``."""
+def markable_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    """The terms worth marking: single characters only when nothing longer was asked for.
 
-    between = ELLIPSIS
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False)
-
-    def format_token(self, text: str, token: highlight.Token, replace: bool = False) -> str:
-        return "<mark>" + html.escape(highlight.get_text(text, token, replace), quote=False) + "</mark>"
-
-
-_FORMATTER = MarkFormatter()
-
-
-def snippet(hit: WhooshHit, fieldname: str = "body", *, fragments: int = 2) -> str:
-    """Up to ``fragments`` passages of the hit's stored ``fieldname`` around the matched terms.
-
-    Falls back to the escaped start of the text when no term of the query is in it
-    (a document-number or filter-only search, say).
+    A one-character word (号, 1) would otherwise light up everywhere.
     """
-    # newlines become spaces (same length, so the stored offsets still fit)
-    text = (hit.get(fieldname) or "").replace("\n", " ")
-    if not text:
-        return ""
-    hit.results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=50, charlimit=None)
-    hit.results.formatter = _FORMATTER
-    marked = hit.highlights(fieldname, text=text, top=fragments, minscore=1)
-    if marked:
-        return marked
-    return leading_text(text)
+    cleaned = {t.strip().lower() for t in terms if t and _CJK_OR_ALNUM.search(t)}
+    longer = tuple(sorted((t for t in cleaned if len(t) > 1), key=lambda t: (-len(t), t)))
+    return longer or tuple(sorted(cleaned))
 
 
-def highlight_title(hit: WhooshHit) -> str:
-    """The whole title, escaped, with matched terms marked."""
-    title = hit.get("title") or ""
-    hit.results.fragmenter = highlight.WholeFragmenter(charlimit=None)
-    hit.results.formatter = _FORMATTER
-    return hit.highlights("title", text=title, top=1, minscore=1) or html.escape(title, quote=False)
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+
+
+def _marks(text: str, terms: Iterable[str], limit: int | None = None) -> list[tuple[int, int]]:
+    pattern = _pattern(markable_terms(terms))
+    if pattern is None:
+        return []
+    spans = []
+    for m in pattern.finditer(text):
+        spans.append(m.span())
+        if limit is not None and len(spans) >= limit:
+            break
+    return spans
+
+
+def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    out: list[str] = []
+    index = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[index:s], quote=False))
+        out.append("<mark>" + html.escape(text[s:e], quote=False) + "</mark>")
+        index = e
+    out.append(html.escape(text[index:end], quote=False))
+    return "".join(out)
+
+
+def mark_text(text: str, terms: Iterable[str]) -> str:
+    """The whole ``text``, escaped, with every occurrence of the terms marked."""
+    return _render(text, _marks(text, terms), 0, len(text))
+
+
+#: The document page uses the same marking as result lists.
+highlight_text = mark_text
+
+
+def snippet(text: str, terms: Iterable[str], *, max_chars: int = SNIPPET_CHARS, fragments: int = 2) -> str:
+    """Up to ``fragments`` passages of ``text`` that hold the most distinct query words.
+
+    Falls back to the escaped start of the text when no word occurs in it (a search by
+    document number or by filters alone, say).
+    """
+    flat = text.replace("\n", " ")  # same length: spans stay valid
+    spans = _marks(flat, terms, limit=_MAX_MATCHES)
+    if not spans:
+        return leading_text(text, max_chars)
+    words = [flat[s:e].lower() for s, e in spans]
+    per_fragment = max(40, max_chars // max(1, fragments))
+    chosen: list[tuple[int, int]] = []
+    taken: list[bool] = [False] * len(spans)
+    for _ in range(fragments):
+        best, best_score = -1, (0, 0)
+        for i, (s, _e) in enumerate(spans):
+            if taken[i]:
+                continue
+            window_end = s - _LEAD + per_fragment
+            distinct = {words[j] for j in range(i, len(spans)) if spans[j][0] < window_end}
+            score = (len(distinct), -i)
+            if score > best_score:
+                best, best_score = i, score
+        if best < 0:
+            break
+        start = max(0, spans[best][0] - _LEAD)
+        end = min(len(flat), start + per_fragment)
+        if any(start < ce and cs < end for cs, ce in chosen):
+            break
+        chosen.append((start, end))
+        for j, (s, _e) in enumerate(spans):
+            if start <= s < end:
+                taken[j] = True
+    chosen.sort()
+    parts = []
+    for start, end in chosen:
+        piece = _render(flat, spans, start, end).strip()
+        parts.append((ELLIPSIS if start > 0 else "") + piece + (ELLIPSIS if end < len(flat) else ""))
+    return "".join(parts).replace(ELLIPSIS + ELLIPSIS, ELLIPSIS)
 
 
 def leading_text(text: str, chars: int = SNIPPET_CHARS) -> str:
@@ -66,37 +122,3 @@ def leading_text(text: str, chars: int = SNIPPET_CHARS) -> str:
     flat = " ".join(text.split())
     cut = flat[:chars]
     return html.escape(cut, quote=False) + (ELLIPSIS if len(flat) > chars else "")
-
-
-def highlight_text(text: str, terms: Iterable[str]) -> str:
-    """Escape ``text`` and mark every token whose text is one of ``terms``.
-
-    Used for a whole document on its page; tokens come from the index analyzer so the
-    marks fall on the same words the search matched. Where tokens overlap (a word and
-    its search-mode sub-words) the longest one is marked.
-    """
-    wanted = {t.lower() for t in terms if t}
-    if not wanted or not text:
-        return html.escape(text, quote=False)
-    spans = sorted(
-        (tok.startchar, tok.endchar)
-        for tok in index_analyzer()(text, positions=True, chars=True, mode="index")
-        if tok.text in wanted
-    )
-    out: list[str] = []
-    index = 0
-    for start, end in _longest_non_overlapping(spans):
-        out.append(html.escape(text[index:start], quote=False))
-        out.append("<mark>" + html.escape(text[start:end], quote=False) + "</mark>")
-        index = end
-    out.append(html.escape(text[index:], quote=False))
-    return "".join(out)
-
-
-def _longest_non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    chosen: list[tuple[int, int]] = []
-    for start, end in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        if chosen and start < chosen[-1][1]:
-            continue
-        chosen.append((start, end))
-    return chosen

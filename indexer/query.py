@@ -37,6 +37,7 @@ from typing import Any
 
 from whoosh import query as q
 from whoosh import scoring
+from whoosh.util.times import long_to_datetime
 
 from indexer.analysis import normalize_width, tokenize
 from indexer.docnumber import find_doc_numbers, parse_doc_number
@@ -87,8 +88,9 @@ class Ranking:
     :ivar proximity_slop: how many words apart still counts as near.
     :ivar strict_max_terms: queries with more concepts than this are questions (ranked, not all required).
     :ivar question_min_should_match: share of a question's concepts a document must contain.
-    :ivar in_force_bonus: score added to documents not repealed or amended (已废止/已修改).
-    :ivar recency_weight: score added to a document of the last two years (less for older ones).
+    :ivar not_in_force_factor: score multiplier of documents repealed or amended (已废止/已修改).
+    :ivar age_penalty: share of the score an old document loses (linearly over ``age_penalty_years``).
+    :ivar age_penalty_years: age at which the whole ``age_penalty`` applies.
     :ivar bm25_b: BM25F length normalisation.
     :ivar bm25_k1: BM25F term-frequency saturation.
     """
@@ -101,8 +103,9 @@ class Ranking:
     proximity_slop: int = 2
     strict_max_terms: int = 4
     question_min_should_match: float = 0.4
-    in_force_bonus: float = 1.0
-    recency_weight: float = 0.5
+    not_in_force_factor: float = 0.7
+    age_penalty: float = 0.1
+    age_penalty_years: float = 20.0
     bm25_b: float = 0.75
     bm25_k1: float = 1.2
 
@@ -265,9 +268,6 @@ def parse_user_query(
         if word_clauses and len(word_clauses) > 1:
             relaxed = q.And(required + [q.Or(word_clauses)]) if required else q.Or(word_clauses)
     boost = _proximity(fields, concepts, rk)
-    priors = prior_clauses(rk) if fields != ("doc_number",) else None
-    if priors is not None:
-        boost = priors if boost is None else q.Or([boost, priors])
     if boost is not None:
         strict = q.AndMaybe(strict, boost) if strict is not None else None
         relaxed = q.AndMaybe(relaxed, boost) if relaxed is not None else None
@@ -404,37 +404,54 @@ def _field_weight(fieldname: str, rk: Ranking) -> float:
 
 
 class RankingWeighting(scoring.BM25F):
-    """BM25F with the ``bm25_b``/``bm25_k1`` of :data:`RANKING`.
+    """BM25F (``bm25_b``/``bm25_k1``) times document priors: validity and age.
 
-    Document priors (validity, recency) are query clauses (:func:`prior_clauses`), not a
-    ``final()`` hook: Whoosh's collector prunes on pre-final scores, which would make
-    totals and facet counts wrong.
+    The priors are factors in (0, 1] applied in ``final()``: documents repealed or amended
+    (已废止/已修改) are multiplied by ``not_in_force_factor``, and older documents lose up to
+    ``age_penalty`` of their score linearly over ``age_penalty_years``. Whoosh turns its
+    block-quality skipping off for weightings with ``final()``, so every match is scored
+    and totals stay exact. The values come from sortable columns, read once per searcher
+    into lists (a list index per match, not a column lookup).
     """
 
-    def __init__(self, ranking: Ranking | None = None) -> None:
+    use_final = True
+
+    def __init__(self, ranking: Ranking | None = None, today: date | None = None) -> None:
         rk = ranking or RANKING
         super().__init__(B=rk.bm25_b, K1=rk.bm25_k1)
+        self.ranking = rk
+        self.today = today or date.today()
+        self._priors: tuple[int, list[float]] | None = None
 
+    def final(self, searcher: Any, docnum: int, score: float) -> float:
+        priors = self._priors
+        if priors is None or priors[0] != id(searcher):
+            priors = self._priors = (id(searcher), self._document_priors(searcher))
+        factors = priors[1]
+        return score * factors[docnum] if docnum < len(factors) else score
 
-def prior_clauses(rk: Ranking | None = None, today: date | None = None) -> q.Query | None:
-    """Optional clauses adding the validity and recency bonuses to a document's score.
-
-    Documents in force (or of unknown status) get ``in_force_bonus``; dated documents get
-    up to ``recency_weight``, a third for each of the last 10, 5 and 2 years they fall in.
-    """
-    rk = rk or RANKING
-    clauses: list[q.Query] = []
-    if rk.in_force_bonus > 0:
-        repealed = q.Or([q.Term("validity", v) for v in NOT_IN_FORCE])
-        clauses.append(q.ConstantScoreQuery(q.Not(repealed), score=rk.in_force_bonus))
-    if rk.recency_weight > 0:
-        now = datetime.combine(today or date.today(), time.min)
-        for years in (10, 5, 2):
-            start = now.replace(year=now.year - years)
-            clauses.append(q.ConstantScoreQuery(q.DateRange("sort_date", start, None), score=rk.recency_weight / 3))
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else q.Or(clauses)
+    def _document_priors(self, searcher: Any) -> list[float]:
+        rk = self.ranking
+        reader = searcher.reader()
+        count = reader.doc_count_all()
+        factors = [1.0] * count
+        if rk.not_in_force_factor < 1.0 and reader.has_column("validity"):
+            for docnum, value in enumerate(reader.column_reader("validity")):
+                if value in NOT_IN_FORCE:
+                    factors[docnum] *= rk.not_in_force_factor
+        if rk.age_penalty > 0 and reader.has_column("sort_date"):
+            horizon = max(rk.age_penalty_years, 1.0)
+            for docnum, raw in enumerate(reader.column_reader("sort_date", translate=False)):
+                try:
+                    value = long_to_datetime(raw)
+                except (OverflowError, TypeError, ValueError):
+                    value = None  # undated documents hold the column's out-of-range default
+                if value is not None:
+                    years = max(0.0, (self.today - value.date()).days / 365.25)
+                else:  # undated: as if of middle age
+                    years = horizon / 2
+                factors[docnum] *= 1.0 - rk.age_penalty * min(years, horizon) / horizon
+        return factors
 
 
 def build_filter(request: SearchRequest) -> q.Query | None:

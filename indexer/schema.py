@@ -10,7 +10,7 @@ from indexer.analysis import index_analyzer
 FIELD_BOOSTS: dict[str, float] = {"title": 4.0, "doc_number": 6.0, "issuer_text": 1.5, "body": 1.0}
 
 #: Bump when the schema changes incompatibly; an index built with another version must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> fields.Schema:
@@ -20,8 +20,8 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         format=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True, field_boost=FIELD_BOOSTS["title"]),
-        body=fields.TEXT(analyzer=analyzer, stored=True, phrase=True, chars=True),  # chars: highlight from stored offsets, no re-tokenising
+        title=fields.TEXT(analyzer=analyzer, stored=True, phrase=True, field_boost=FIELD_BOOSTS["title"]),
+        body=fields.TEXT(analyzer=analyzer, stored=True, phrase=True),  # marks come from the stored text (highlight.py)
         # doc_number holds the canonical form, so every accepted spelling normalises to one term.
         doc_number=fields.ID(stored=True, field_boost=FIELD_BOOSTS["doc_number"]),
         issuer=fields.KEYWORD(stored=True, commas=True, scorable=False),
@@ -29,7 +29,7 @@ def build_schema() -> fields.Schema:
         doc_type=fields.ID(stored=True),
         topic=fields.ID(stored=True),
         region=fields.ID(stored=True),
-        validity=fields.ID(stored=True),
+        validity=fields.ID(stored=True, sortable=True),  # column: read by the ranking's validity prior
         year=fields.ID(stored=True),
         written_date=fields.DATETIME(stored=True),
         published_date=fields.DATETIME(stored=True),
