@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test install clean-index
+.PHONY: demo test test-exhaustive install clean-index
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: $(VENV)/.installed
 ## Run the test suite (browser tests too with PYTEST_ARGS=--browser)
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The long sweeps over whole real folders (tens of minutes; not in CI)
+test-exhaustive: $(VENV)/.installed
+	$(PY) -m pytest -m exhaustive $(PYTEST_ARGS)
 
 clean-index:
 	rm -rf var/

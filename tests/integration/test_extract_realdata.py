@@ -37,6 +37,7 @@ def _by_suffix(name_end: str) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.exhaustive  # ~20 min (118 LibreOffice conversions): `make test-exhaustive`, not CI
 @pytest.mark.parametrize("root", [DOCUMENTS, CIVILIZED], ids=["realestate_documents", "civilized_behavior_regs"])
 def test_every_real_file_gives_text_or_a_reason(root: Path) -> None:
     files = _files(root)
