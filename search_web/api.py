@@ -118,11 +118,11 @@ def search_request_from_args(args: MultiDict[str, str], config: Config) -> Searc
     """
     filters: dict[str, list[str]] = {}
     for name in FACET_FIELDS:
-        values = [v.strip() for v in args.getlist(name) if v.strip()]
         if name == "validity":
-            for value in values:
-                if value not in VALIDITY_VALUES:
+            for value in args.getlist(name):
+                if value.strip() not in VALIDITY_VALUES:
                     raise InvalidParameter(name, f"must be one of {', '.join(VALIDITY_VALUES)}")
+        values = [v.strip() for v in args.getlist(name) if v.strip()]
         if values:
             filters[name] = list(dict.fromkeys(values))
     date_from = _date(args, "from")

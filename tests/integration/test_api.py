@@ -163,6 +163,8 @@ def test_interpretation_links_in_hits(api) -> None:  # type: ignore[no-untyped-d
         ({"facets": "1"}, "facets"),
         ({"from": "2024-13-01"}, "from"),
         ({"to": "20240101"}, "to"),
+        ({"validity": "有效"}, "validity"),
+        ({"validity": ""}, "validity"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(api, params: dict[str, str], param: str) -> None:  # type: ignore[no-untyped-def]
