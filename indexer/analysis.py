@@ -35,6 +35,7 @@ import re
 import threading
 import time
 import warnings
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,11 @@ with warnings.catch_warnings():
 __all__ = [
     "USER_DICTIONARY",
     "JiebaTokenizer",
+    "PreTokenized",
     "index_analyzer",
     "load_user_dictionary",
     "normalize_width",
+    "pretokenize",
     "query_analyzer",
     "tokenize",
 ]
@@ -325,7 +328,12 @@ class JiebaTokenizer(Tokenizer):
         stoplist = self.stoplist
         pos = start_pos - 1
         stopped = False
-        for text, start, end, main in _iter_tokens(normalize_width(value), subwords):
+        folded = normalize_width(value)
+        if isinstance(value, PreTokenized) and value.subwords == subwords:
+            stream: Iterator[tuple[str, int, int, bool]] = _replay(folded, value.spans)
+        else:
+            stream = _iter_tokens(folded, subwords)
+        for text, start, end, main in stream:
             if main:
                 pos += 1
                 stopped = bool(stoplist) and text in stoplist
@@ -344,6 +352,53 @@ class JiebaTokenizer(Tokenizer):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
+
+
+def pretokenize(text: str, *, subwords: bool = True) -> array:
+    """The index-time token stream of ``text`` as compact spans, to be replayed by :class:`PreTokenized`.
+
+    Meant for worker processes: the jieba pass happens where this is called, and the
+    result pickles as a small int array (``start, end * 2 + is_main`` per token). Every
+    token's text is ``normalize_width(text)[start:end].lower()``, so the texts need not travel.
+
+    :param text: the field value.
+    :param subwords: include dictionary sub-words (what :func:`index_analyzer` indexes).
+    :returns: the spans, in stream order.
+    """
+    spans = array("i")
+    append = spans.append
+    for _, start, end, main in _iter_tokens(normalize_width(text), subwords):
+        append(start)
+        append(end * 2 + main)
+    return spans
+
+
+def _replay(folded: str, spans: array) -> Iterator[tuple[str, int, int, bool]]:
+    for i in range(0, len(spans), 2):
+        start = spans[i]
+        end, main = divmod(spans[i + 1], 2)
+        yield folded[start:end].lower(), start, end, bool(main)
+
+
+class PreTokenized(str):
+    """A field value that carries its own token spans (from :func:`pretokenize`).
+
+    :class:`JiebaTokenizer` replays the spans instead of running jieba again when the
+    sub-word setting matches, so documents tokenised in extraction workers are indexed
+    by the writing process without a second jieba pass. Anywhere else it is the plain
+    string. Pass the plain string as the stored value (Whoosh's ``_stored_<field>``),
+    or the spans are stored too.
+
+    :param value: the field text.
+    :param spans: ``pretokenize(value, subwords=subwords)``.
+    :param subwords: the sub-word setting the spans were made with.
+    """
+
+    def __new__(cls, value: str, spans: array, subwords: bool = True) -> "PreTokenized":
+        self = super().__new__(cls, value)
+        self.spans = spans
+        self.subwords = subwords
+        return self
 
 
 def index_analyzer() -> Analyzer:

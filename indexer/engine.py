@@ -13,6 +13,7 @@ import logging
 import shutil
 import threading
 import time as time_module
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,13 +27,13 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import store
-from indexer.analysis import tokenize
+from indexer.analysis import PreTokenized, tokenize
 from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
-from indexer.suggest import Lexicon
+from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
 from indexer.synonyms import default_synonyms
 
@@ -63,9 +64,17 @@ class IndexSession:
         self.added = 0
         self.deleted = 0
 
-    def add(self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "") -> None:
-        """Add or replace ``doc`` (matched on its id)."""
-        self._writer.update_document(**document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp))
+    def add(
+        self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
+    ) -> None:
+        """Add or replace ``doc`` (matched on its id).
+
+        :param spans: ``{"title": ..., "body": ...}`` from :func:`indexer.analysis.pretokenize`
+            of ``doc.meta.title`` and ``doc.text``, made in an extraction worker: these fields
+            are then indexed from the spans without a second jieba pass (same terms, positions).
+        """
+        fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp, spans=spans)
+        self._writer.update_document(**fields)
         self.added += 1
 
     def delete(self, doc_id: str) -> None:
@@ -87,8 +96,13 @@ class IndexSession:
         self._writer.update_document(**{k: v for k, v in fields.items() if v is not None})
 
 
-def document_fields(doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "") -> dict[str, Any]:
-    """The Whoosh fields of ``doc``."""
+def document_fields(
+    doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
+) -> dict[str, Any]:
+    """The Whoosh fields of ``doc``.
+
+    :param spans: pre-tokenised ``title``/``body`` (see :meth:`IndexSession.add`).
+    """
     meta = doc.meta
     fields: dict[str, Any] = {
         "id": doc.id,
@@ -126,7 +140,12 @@ def document_fields(doc: Document, *, interprets_id: str = "", sidecar_stamp: st
     if sort_value:
         fields["sort_date"] = datetime.combine(sort_value, datetime.min.time())
     # Whoosh rejects empty strings in some field types; leave them out instead
-    return {k: v for k, v in fields.items() if v not in ("", None) or k in ("title", "body")}
+    out = {k: v for k, v in fields.items() if v not in ("", None) or k in ("title", "body")}
+    for name, field_spans in (spans or {}).items():
+        # the plain text is stored; the PreTokenized value only feeds the analyzer
+        out[f"_stored_{name}"] = out[name]
+        out[name] = PreTokenized(out[name], field_spans)
+    return out
 
 
 def document_from_stored(stored: dict[str, Any]) -> Document:
@@ -185,7 +204,9 @@ class SearchEngine:
         self._ix: Index | None = None
         self._generation: Path | None = None
         self._searcher: Searcher | None = None
-        self._lexicon: tuple[Path | None, Lexicon] | None = None  # (generation, lexicon): pinyin, did-you-mean, suggest
+        # ((generation dir, TOC generation), lexicon): pinyin, did-you-mean, suggest
+        self._lexicon: tuple[tuple[Path | None, int], Lexicon] | None = None
+        self._lexicon_building: tuple[Path | None, int] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def exists(self) -> bool:
@@ -237,16 +258,80 @@ class SearchEngine:
         # BM25F with validity and recency priors; weights in indexer.query.RANKING
         return RankingWeighting()
 
-    def lexicon(self) -> Lexicon:
-        """The index's words, pinyin keys and titles (built once per index generation)."""
+    def _lexicon_key(self) -> tuple[Path | None, int]:
+        """(generation directory, TOC generation) of the state searches see now."""
         with self.searcher() as s:
             generation = self._generation
-            cached = self._lexicon
-            if cached is not None and cached[0] == generation:
-                return cached[1]
-            lexicon = Lexicon.from_searcher(s)
+            toc = s.reader().generation()
+            if toc is None:  # an empty reader knows no generation: ask the index
+                toc = self._index().latest_generation()
+        return generation, int(toc)
+
+    def lexicon(self, *, wait: bool = False) -> Lexicon | None:
+        """The index's words, pinyin keys and titles (pinyin, did-you-mean, suggest).
+
+        Loaded from the file :meth:`save_lexicon` wrote next to the index generation at
+        index time. When there is none for the current commit, it is built in a background
+        thread and this returns the previous commit's lexicon (or None) meanwhile, so a
+        search never waits for it.
+
+        :param wait: build it now when no saved one matches (scripts and tests).
+        """
+        if not self.exists():
+            return None
+        key = self._lexicon_key()
         with self._lock:
-            self._lexicon = (generation, lexicon)
+            cached = self._lexicon
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        if key[0] is not None:
+            loaded = Lexicon.load(lexicon_path(key[0], key[1]))
+            if loaded is not None:
+                with self._lock:
+                    self._lexicon = (key, loaded)
+                return loaded
+        if wait:
+            return self.save_lexicon()
+        with self._lock:
+            if self._lexicon_building != key:
+                self._lexicon_building = key
+                threading.Thread(target=self._build_lexicon_in_background, name="lexicon", daemon=True).start()
+            return cached[1] if cached is not None else None
+
+    def _build_lexicon_in_background(self) -> None:
+        try:
+            self.save_lexicon()
+        except (OSError, IndexUnavailable) as exc:
+            logger.warning("%s: lexicon not built: %s", self.root, exc)
+        finally:
+            with self._lock:
+                self._lexicon_building = None
+
+    def save_lexicon(self) -> Lexicon | None:
+        """Build the lexicon of the committed index and save it next to the generation.
+
+        Called after each commit (:mod:`indexer.sync`), so searches only ever load it.
+        Lexicons of earlier commits of the same generation are removed.
+        """
+        if not self.exists():
+            return None
+        key = self._lexicon_key()
+        with self._lock:
+            ix = self._index()
+        with ix.searcher() as s:
+            lexicon = Lexicon.from_searcher(s)
+            lexicon.titles  # noqa: B018 - read now, at index time, not on the first suggestion
+        if key[0] is not None:
+            target = lexicon_path(key[0], key[1])
+            try:
+                lexicon.save(target)
+                for old in key[0].glob("lexicon-*.pickle"):
+                    if old != target:
+                        old.unlink(missing_ok=True)
+            except OSError as exc:  # a read-only index still searches; the lexicon stays in memory
+                logger.warning("%s: lexicon not saved: %s", target, exc)
+        with self._lock:
+            self._lexicon = (key, lexicon)
         return lexicon
 
     @contextmanager
@@ -420,7 +505,7 @@ class SearchEngine:
 
         Pinyin readings and typo corrections come from this index's vocabulary.
         """
-        lexicon = self.lexicon() if self.exists() else None
+        lexicon = self.lexicon()
         return parse_user_query(
             text,
             scope=scope,
@@ -525,7 +610,11 @@ class SearchEngine:
         text = normalize_query(prefix, 100)
         if not text or limit < 1:
             return []
-        return suggest_text(self.lexicon(), text, limit)
+        if not self.exists():
+            raise IndexUnavailable(f"{self.root}: no index yet")
+        lexicon = self.lexicon()
+        # while a fresh index's lexicon is being built (seconds, once), nothing is suggested
+        return suggest_text(lexicon, text, limit) if lexicon is not None else []
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Link]:
         """Documents sharing the most distinctive terms with this one."""

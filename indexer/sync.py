@@ -20,6 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from indexer.analysis import load_user_dictionary, pretokenize
 from indexer.config import Config
 from indexer.engine import FileState, IndexSession, SearchEngine
 from indexer.errors import ExtractionError, GovSearchError, SkippedFile
@@ -110,6 +111,8 @@ def sync_paths(
         _read_into(session, to_read, engine.config, summary, progress, strict)
     # links need the committed state of both sides, so they are resolved right after the commit
     refresh_links(engine, timeout=lock_timeout)
+    # the lexicon (pinyin, did-you-mean, suggest) is built here, once, not by the first search
+    engine.save_lexicon()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -182,8 +185,11 @@ def _read_into(
         done += 1
         summary.files_read += 1
         key = str(path)
+        spans = None
+        if isinstance(outcome, tuple) and len(outcome) == 2 and isinstance(outcome[0], Document):
+            outcome, spans = outcome
         if isinstance(outcome, Document):
-            session.add(outcome, sidecar_stamp=stamp)
+            session.add(outcome, sidecar_stamp=stamp, spans=spans)
             (summary.updated if is_update else summary.added).append(key)
             for warning in outcome.warnings:
                 summary.warnings.append(FileReport(key, warning))
@@ -201,6 +207,21 @@ def _read_into(
 
 Outcome = Document | tuple[str, str]
 
+#: Tokenise title and body in the extraction workers (one jieba pass, on every core) and
+#: let the writing process replay the tokens. Off only to measure the old way (benchmarks).
+PRETOKENIZE = True
+
+
+def ingest_analyzed(path: Path, config: Config) -> Outcome | tuple[Document, dict[str, Any]]:
+    """Worker task: :func:`ingest_guarded`, then the index-time token spans of title and body.
+
+    :returns: ``(Document, {"title": spans, "body": spans})``, or the failure outcome.
+    """
+    outcome = ingest_guarded(path, config)
+    if not isinstance(outcome, Document):
+        return outcome
+    return outcome, {"title": pretokenize(outcome.meta.title), "body": pretokenize(outcome.text)}
+
 
 def _extract_all(to_read: list[tuple[Path, bool, str]], config: Config):  # type: ignore[no-untyped-def]
     """Yield ((path, is_update, stamp), Document | (kind, reason)) in completion order."""
@@ -211,13 +232,16 @@ def _extract_all(to_read: list[tuple[Path, bool, str]], config: Config):  # type
         return
     pending = list(reversed(to_read))
     in_flight: dict[Future, tuple[Path, bool, str]] = {}
+    task = ingest_analyzed if PRETOKENIZE else ingest_guarded
+    # jieba's dictionary is loaded once here and shared by the forked workers (copy-on-write)
+    load_user_dictionary()
     ctx = get_context("fork")
     pool = _pool(workers, ctx)
     try:
         while pending or in_flight:
             while pending and len(in_flight) < workers * 4:
                 item = pending.pop()
-                in_flight[pool.submit(ingest_guarded, item[0], config)] = item
+                in_flight[pool.submit(task, item[0], config)] = item
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for fut in finished:
                 item = in_flight.pop(fut)
@@ -317,5 +341,6 @@ def import_records(engine: SearchEngine, files: Iterable[Path], *, lock_timeout:
                 reason = exc.reason if isinstance(exc, ExtractionError) else str(exc)
                 summary.failed.append(FileReport(str(path), reason))
     refresh_links(engine, timeout=lock_timeout)
+    engine.save_lexicon()
     summary.seconds = time.perf_counter() - started
     return summary
