@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.config import Config  # noqa: E402
 from indexer.engine import SearchEngine  # noqa: E402
-from indexer.ingest import ingest_record, read_records  # noqa: E402
+from indexer.ingest import ingest_record  # noqa: E402
 from indexer.models import SearchRequest  # noqa: E402
+from indexer.query import Ranking  # noqa: E402
 
 logger = logging.getLogger("eval_ncp")
 
@@ -56,7 +57,7 @@ K = 10
 # ----------------------------------------------------------------------------- building
 def build(cache: Path, workers: int) -> None:
     """Index the whole shared corpus plus the ncp policies into ``cache/index``, then the baseline."""
-    from indexer.sync import sync_paths
+    from indexer.sync import import_records, sync_paths
 
     engine = SearchEngine(Config.from_env({}, index_dir=cache / "index", workers=workers))
     started = time.perf_counter()
@@ -67,18 +68,27 @@ def build(cache: Path, workers: int) -> None:
         (Path("ncp"), {"id": r["_id"], "text": r["text"].replace("。", "。\n"), "title": r.get("title", "")}) for r in ncp
     )
     _import(engine, records, "ncp policies")
-    for source in RECORD_SOURCES:
-        path = CORPUS / source
-        _import(engine, ((path, r) for r in read_records(path)), source)
-    logger.info("records indexed in %.1f s", time.perf_counter() - started)
+    summary = import_records(engine, [CORPUS / source for source in RECORD_SOURCES])
+    logger.info(
+        "records indexed: %d added, %d failed (%.1f s)", len(summary.added), len(summary.failed), time.perf_counter() - started
+    )
+    for report in summary.failed[:20]:
+        logger.warning("record not indexed: %s: %s", report.path, report.reason)
     summary = sync_paths(engine, [CORPUS / p for p in FILE_SOURCES])
     logger.info(
         "files indexed: %d added, %d failed, %d skipped (%.1f s)",
         len(summary.added), len(summary.failed), len(summary.skipped), summary.seconds,
     )
-    logger.info("index holds %d documents", engine.count())
+    for report in summary.failed[:20]:
+        logger.warning("file not indexed: %s: %s", report.path, report.reason)
+    logger.info("index holds %d documents, %d of the %d ncp policies", engine.count(), count_ncp(engine), len(ncp))
     engine.close()
     build_baseline(cache)
+
+
+def count_ncp(engine: SearchEngine) -> int:
+    """How many ncp_policy_qa policies the index holds."""
+    return sum(1 for stored in engine.all_stored() if str(stored.get("path", "")).startswith(NCP_PREFIX))
 
 
 def _import(engine: SearchEngine, records: Iterable[tuple[Path, dict]], label: str) -> None:
@@ -176,6 +186,82 @@ def baseline_search(cache: Path) -> tuple[Callable[[str], list[str]], Callable[[
     return run, searcher.close
 
 
+def ranking_search(cache: Path, ranking: Ranking) -> tuple[Callable[[str], list[str]], Callable[[], None]]:
+    """The engine's query pipeline and ranking with the given weights, top 10 only.
+
+    The same parse and weighting as :meth:`SearchEngine.search` (strict, then relaxed), without
+    snippets, links and the count pass, which do not change the order: fast enough to tune.
+    """
+    from indexer import store
+    from indexer.query import RankingWeighting, parse_user_query
+
+    ix = store.open_index(cache / "index")
+    searcher = ix.searcher(weighting=RankingWeighting(ranking))
+
+    def run(text: str) -> list[str]:
+        parsed = parse_user_query(text, ranking=ranking)
+        ranked: list[str] = []
+        for query in (parsed.strict, parsed.relaxed):
+            if query is None:
+                continue
+            hits = searcher.search(query, limit=K)
+            ranked = [hit["path"] for hit in hits]
+            if ranked:
+                break
+        return ranked
+
+    return run, searcher.close
+
+
+#: Values tried for each Ranking field by --tune (coordinate search, on train only).
+TUNE_GRID: dict[str, list[float]] = {
+    "question_title_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
+    "bm25_k1": [0.6, 0.9, 1.2, 1.6, 2.0],
+    "bm25_b": [0.3, 0.5, 0.75, 0.9],
+    "synonym_weight": [0.0, 0.5, 0.8],
+    "question_proximity_weight": [0.0, 0.25, 0.5, 1.0],
+    "strict_max_terms": [2, 3, 4, 6],
+    "title_weight": [0.5, 1.0, 2.0, 4.0],
+    "not_in_force_factor": [0.7, 1.0],
+    "age_penalty": [0.0, 0.1, 0.3],
+}
+
+
+def tune(cache: Path, queries: list[dict], qrels: dict[str, set[str]], rounds: int = 2) -> Ranking:
+    """Coordinate search over :data:`TUNE_GRID` on ``queries`` (train): MRR@10 + Recall@10, ties keep the current value."""
+    from dataclasses import replace
+
+    from indexer.query import RANKING
+
+    def score(rk: Ranking) -> float:
+        run, close = ranking_search(cache, rk)
+        try:
+            r = evaluate(run, queries, qrels)["train"]
+        finally:
+            close()
+        return r["MRR@10"] + r["Recall@10"]
+
+    best = replace(RANKING)
+    best_score = score(best)
+    print(f"start {best_score:.4f} {best}", flush=True)
+    for round_no in range(rounds):
+        changed = False
+        for name, values in TUNE_GRID.items():
+            for value in values:
+                current = getattr(best, name)
+                if value == current:
+                    continue
+                trial = replace(best, **{name: type(current)(value)})
+                got = score(trial)
+                print(f"round {round_no + 1} {name}={value}: {got:.4f} (best {best_score:.4f})", flush=True)
+                if got > best_score + 1e-4:
+                    best, best_score, changed = trial, got, True
+        if not changed:
+            break
+    print(f"chosen {best_score:.4f} {best}", flush=True)
+    return best
+
+
 def print_table(rows: Iterable[tuple[str, dict[str, dict[str, float]]]]) -> None:
     print(f"{'system':<24}{'split':<7}{'n':>5}{'MRR@10':>9}{'Recall@10':>11}{'nDCG@10':>9}")
     for name, result in rows:
@@ -183,6 +269,28 @@ def print_table(rows: Iterable[tuple[str, dict[str, dict[str, float]]]]) -> None
             r = result.get(split)
             if r:
                 print(f"{name:<24}{split:<7}{r['n']:>5}{r['MRR@10']:>9.4f}{r['Recall@10']:>11.4f}{r['nDCG@10']:>9.4f}")
+
+
+def show_failures(engine: SearchEngine, queries: list[dict], qrels: dict[str, set[str]], limit: int) -> None:
+    """Questions whose answering policy is not ranked first, with what came first instead."""
+    run = engine_search(engine)
+    shown = 0
+    for item in queries:
+        ranked = run(item["text"])
+        relevant = qrels.get(item["_id"], set())
+        if ranked[:1] and ranked[0] in relevant:
+            continue
+        rank = next((i + 1 for i, key in enumerate(ranked) if key in relevant), None)
+        parsed = engine.parse(item["text"])
+        first = None
+        if ranked:
+            with engine.searcher() as s:
+                first = s.document(path=ranked[0])
+        print(f"[{item['split']}] {item['text']}  -> answer at {rank}; words {parsed.terms[:12]}")
+        print(f"    first: {ranked[0] if ranked else '-'} {(first or {}).get('title', '')[:60]}")
+        shown += 1
+        if shown >= limit:
+            break
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--split", choices=("train", "dev", "all"), default="all")
     parser.add_argument("--limit", type=int, default=0, help="first N questions of each split only (quick runs)")
+    parser.add_argument("--tune", action="store_true", help="coordinate search of the Ranking weights on train, then report")
+    parser.add_argument("--failures", type=int, default=0, help="print this many questions whose answer is not first")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not NCP.is_dir():
@@ -216,8 +326,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         per: dict[str, int] = {}
         queries = [x for x in queries if per.setdefault(x["split"], 0) < args.limit and not per.update({x["split"]: per[x["split"]] + 1})]
+    if args.tune:
+        from indexer import query as query_module
+
+        query_module.RANKING = tune(cache, [x for x in queries if x["split"] == "train"], qrels)
     engine = SearchEngine(Config.from_env({}, index_dir=cache / "index"))
-    engine.lexicon()  # built once per index; not part of the per-query time
+    engine.lexicon(wait=True)  # saved at index time; not part of the per-query time
     rows = []
     started = time.perf_counter()
     rows.append(("govsearch", evaluate(engine_search(engine), queries, qrels)))
@@ -228,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         close()
     print(f"index: {engine.count()} documents ({cache / 'index'}); {len(queries)} questions, {took / max(1, len(queries)) * 1000:.0f} ms/query")
     print_table(rows)
+    if args.failures:
+        show_failures(engine, queries, qrels, args.failures)
     engine.close()
     return 0
 

@@ -33,7 +33,7 @@ from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
-from indexer.suggest import Lexicon
+from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
 from indexer.synonyms import default_synonyms
 
@@ -204,7 +204,9 @@ class SearchEngine:
         self._ix: Index | None = None
         self._generation: Path | None = None
         self._searcher: Searcher | None = None
-        self._lexicon: tuple[Path | None, Lexicon] | None = None  # (generation, lexicon): pinyin, did-you-mean, suggest
+        # ((generation dir, TOC generation), lexicon): pinyin, did-you-mean, suggest
+        self._lexicon: tuple[tuple[Path | None, int], Lexicon] | None = None
+        self._lexicon_building: tuple[Path | None, int] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def exists(self) -> bool:
@@ -256,16 +258,80 @@ class SearchEngine:
         # BM25F with validity and recency priors; weights in indexer.query.RANKING
         return RankingWeighting()
 
-    def lexicon(self) -> Lexicon:
-        """The index's words, pinyin keys and titles (built once per index generation)."""
+    def _lexicon_key(self) -> tuple[Path | None, int]:
+        """(generation directory, TOC generation) of the state searches see now."""
         with self.searcher() as s:
             generation = self._generation
-            cached = self._lexicon
-            if cached is not None and cached[0] == generation:
-                return cached[1]
-            lexicon = Lexicon.from_searcher(s)
+            toc = s.reader().generation()
+            if toc is None:  # an empty reader knows no generation: ask the index
+                toc = self._index().latest_generation()
+        return generation, int(toc)
+
+    def lexicon(self, *, wait: bool = False) -> Lexicon | None:
+        """The index's words, pinyin keys and titles (pinyin, did-you-mean, suggest).
+
+        Loaded from the file :meth:`save_lexicon` wrote next to the index generation at
+        index time. When there is none for the current commit, it is built in a background
+        thread and this returns the previous commit's lexicon (or None) meanwhile, so a
+        search never waits for it.
+
+        :param wait: build it now when no saved one matches (scripts and tests).
+        """
+        if not self.exists():
+            return None
+        key = self._lexicon_key()
         with self._lock:
-            self._lexicon = (generation, lexicon)
+            cached = self._lexicon
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        if key[0] is not None:
+            loaded = Lexicon.load(lexicon_path(key[0], key[1]))
+            if loaded is not None:
+                with self._lock:
+                    self._lexicon = (key, loaded)
+                return loaded
+        if wait:
+            return self.save_lexicon()
+        with self._lock:
+            if self._lexicon_building != key:
+                self._lexicon_building = key
+                threading.Thread(target=self._build_lexicon_in_background, name="lexicon", daemon=True).start()
+            return cached[1] if cached is not None else None
+
+    def _build_lexicon_in_background(self) -> None:
+        try:
+            self.save_lexicon()
+        except (OSError, IndexUnavailable) as exc:
+            logger.warning("%s: lexicon not built: %s", self.root, exc)
+        finally:
+            with self._lock:
+                self._lexicon_building = None
+
+    def save_lexicon(self) -> Lexicon | None:
+        """Build the lexicon of the committed index and save it next to the generation.
+
+        Called after each commit (:mod:`indexer.sync`), so searches only ever load it.
+        Lexicons of earlier commits of the same generation are removed.
+        """
+        if not self.exists():
+            return None
+        key = self._lexicon_key()
+        with self._lock:
+            ix = self._index()
+        with ix.searcher() as s:
+            lexicon = Lexicon.from_searcher(s)
+            lexicon.titles  # noqa: B018 - read now, at index time, not on the first suggestion
+        if key[0] is not None:
+            target = lexicon_path(key[0], key[1])
+            try:
+                lexicon.save(target)
+                for old in key[0].glob("lexicon-*.pickle"):
+                    if old != target:
+                        old.unlink(missing_ok=True)
+            except OSError as exc:  # a read-only index still searches; the lexicon stays in memory
+                logger.warning("%s: lexicon not saved: %s", target, exc)
+        with self._lock:
+            self._lexicon = (key, lexicon)
         return lexicon
 
     @contextmanager
@@ -277,6 +343,7 @@ class SearchEngine:
         :param timeout: seconds to wait for another writer before raising IndexLocked.
         """
         with store.write_lock(self.root, timeout=timeout):
+            store.remove_abandoned_generations(self.root)
             with self._lock:
                 ix = store.open_or_create(self.root)
             with store.index_writer(ix, timeout=timeout) as w:
@@ -290,6 +357,7 @@ class SearchEngine:
         discarded and the old stays live.
         """
         with store.write_lock(self.root, timeout=timeout):
+            store.remove_abandoned_generations(self.root)
             gen, ix = store.create_generation(self.root)
             try:
                 with store.index_writer(ix, timeout=timeout) as w:
@@ -439,7 +507,7 @@ class SearchEngine:
 
         Pinyin readings and typo corrections come from this index's vocabulary.
         """
-        lexicon = self.lexicon() if self.exists() else None
+        lexicon = self.lexicon()
         return parse_user_query(
             text,
             scope=scope,
@@ -544,7 +612,11 @@ class SearchEngine:
         text = normalize_query(prefix, 100)
         if not text or limit < 1:
             return []
-        return suggest_text(self.lexicon(), text, limit)
+        if not self.exists():
+            raise IndexUnavailable(f"{self.root}: no index yet")
+        lexicon = self.lexicon()
+        # while a fresh index's lexicon is being built (seconds, once), nothing is suggested
+        return suggest_text(lexicon, text, limit) if lexicon is not None else []
 
     def more_like_this(self, doc_id: str, limit: int = 5) -> list[Link]:
         """Documents sharing the most distinctive terms with this one."""

@@ -28,7 +28,6 @@ split of ``benchmarks/eval_ncp.py`` (see docs/search.md).
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -80,14 +79,20 @@ NOT_IN_FORCE: tuple[str, ...] = ("已废止", "已修改")
 class Ranking:
     """Every ranking weight, by name. Defaults are the values chosen on the train split.
 
-    :ivar title_weight: query-time multiplier of a title match (on top of the schema's field boost).
-    :ivar issuer_weight: multiplier of an issuer match.
-    :ivar body_weight: multiplier of a body match.
-    :ivar synonym_weight: a synonym, pinyin reading or typo correction counts this much of the word typed.
-    :ivar proximity_weight: boost of two neighbouring query words found within ``proximity_slop`` words.
+    Short keyword queries (at most ``strict_max_terms`` concepts) and long questions are
+    weighted separately: a short query names a document (its title), a question is
+    answered by body text.
+
+    :ivar title_weight: short queries: query-time multiplier of a title match (on top of the schema's field boost).
+    :ivar issuer_weight: short queries: multiplier of an issuer match.
+    :ivar body_weight: multiplier of a body match (both kinds of query).
+    :ivar question_title_weight: questions: multiplier of a title match.
+    :ivar question_issuer_weight: questions: multiplier of an issuer match (0 leaves the issuer out).
+    :ivar synonym_weight: a synonym, pinyin reading or typo correction counts this much of the word typed (0: none).
+    :ivar proximity_weight: short queries: boost of two neighbouring query words found within ``proximity_slop`` words.
+    :ivar question_proximity_weight: the same for questions (0: no proximity clauses).
     :ivar proximity_slop: how many words apart still counts as near.
     :ivar strict_max_terms: queries with more concepts than this are questions (ranked, not all required).
-    :ivar question_min_should_match: share of a question's concepts a document must contain.
     :ivar not_in_force_factor: score multiplier of documents repealed or amended (已废止/已修改).
     :ivar age_penalty: share of the score an old document loses (linearly over ``age_penalty_years``).
     :ivar age_penalty_years: age at which the whole ``age_penalty`` applies.
@@ -98,11 +103,13 @@ class Ranking:
     title_weight: float = 2.0
     issuer_weight: float = 1.0
     body_weight: float = 1.0
+    question_title_weight: float = 1.0
+    question_issuer_weight: float = 0.0
     synonym_weight: float = 0.8
     proximity_weight: float = 0.5
+    question_proximity_weight: float = 0.0
     proximity_slop: int = 2
     strict_max_terms: int = 4
-    question_min_should_match: float = 0.4
     not_in_force_factor: float = 0.7
     age_penalty: float = 0.1
     age_penalty_years: float = 20.0
@@ -115,7 +122,14 @@ RANKING = Ranking()
 
 # kept for callers of v1
 STRICT_MAX_TERMS = RANKING.strict_max_terms
-QUESTION_MIN_SHOULD_MATCH = RANKING.question_min_should_match
+
+#: Most concepts (content words) a query is expanded to; the rest of a very long query is
+#: ignored, so the cost of a search is bounded whatever is pasted into the box.
+MAX_CONCEPTS = 32
+#: Most alternative forms (synonyms, readings) per concept.
+MAX_FORMS = 4
+#: Most words marked in snippets and on the document page.
+MAX_MARKED_TERMS = 40
 
 _FIELD_CLAUSE = re.compile(r"(?P<field>" + "|".join(map(re.escape, FIELD_ALIASES)) + r")[:：]\s*(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"]+))")
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
@@ -248,26 +262,26 @@ def parse_user_query(
     for c in concepts:
         for tokens, _ in c.forms:
             terms.extend(tokens)
-    word_clauses = [_concept_query(fields, c, rk) for c in concepts]
-    is_question = len(word_clauses) > rk.strict_max_terms
+    is_question = len(concepts) > rk.strict_max_terms
+    word_clauses = [_concept_query(fields, c, rk, question=is_question) for c in concepts]
 
     strict: q.Query | None
     relaxed: q.Query | None = None
     if is_question:
-        minmatch = max(1, math.ceil(rk.question_min_should_match * len(word_clauses)))
-        ranked = q.Or(word_clauses, minmatch=minmatch)
+        # Ranked by BM25F over every content word: a document answering the question holds
+        # most of them, and ranks first by the sum. (Whoosh's Or ignores ``minmatch``, and a
+        # required share of words cost recall on train: see docs/search.md.)
+        ranked = q.Or(word_clauses)
         strict = q.And(required + [ranked]) if required else ranked
-        relaxed_words = q.Or(word_clauses)
-        relaxed = q.And(required + [relaxed_words]) if required else relaxed_words
     else:
         clauses = required + word_clauses
         if not clauses:
             # only punctuation or question words: search them as typed rather than everything
-            clauses = [_word(fields, w, rk) for w in tokenize(norm)]
+            clauses = [_word(fields, w, rk) for w in tokenize(norm)[:MAX_CONCEPTS]]
         strict = q.And(clauses) if clauses else None
         if word_clauses and len(word_clauses) > 1:
             relaxed = q.And(required + [q.Or(word_clauses)]) if required else q.Or(word_clauses)
-    boost = _proximity(fields, concepts, rk)
+    boost = _proximity(fields, concepts, rk, question=is_question)
     if boost is not None:
         strict = q.AndMaybe(strict, boost) if strict is not None else None
         relaxed = q.AndMaybe(relaxed, boost) if relaxed is not None else None
@@ -278,7 +292,7 @@ def parse_user_query(
         text=norm,
         strict=strict,
         relaxed=relaxed,
-        terms=_unique(terms),
+        terms=_unique(terms)[:MAX_MARKED_TERMS],
         doc_numbers=_unique(doc_numbers),
         notes=notes,
         is_question=is_question,
@@ -305,9 +319,16 @@ def _concepts(
     chunk_tokens = [tokenize(c) for c in chunks]
     content = sum(1 for toks in chunk_tokens for t in toks if t not in QUESTION_WORDS)
     if content > rk.strict_max_terms:
-        # a long question is ranked by many words; a rare one there is more likely a name than a typo
+        # a long question is ranked by many words; a rare one there is more likely a name than
+        # a typo, and citizens asking in sentences type Chinese, not pinyin
         speller = None
+        pinyin_vocabulary = None
+    else:
+        pinyin_vocabulary = vocabulary
+    known = vocabulary.frequency if vocabulary is not None else None
     for tokens in chunk_tokens:
+        if len(concepts) >= MAX_CONCEPTS:
+            break
         spans = {s: (e, w) for s, e, w in find_synonym_spans(tokens, syn)}
         fixes: dict[int, tuple[int, str]] = {}
         if speller is not None:
@@ -322,7 +343,7 @@ def _concepts(
         while i < len(tokens):
             if i in spans:
                 end, word = spans[i]
-                alts = syn.expand(word)
+                alts = _known_alternatives(syn.expand(word), known) if rk.synonym_weight > 0 else []
                 forms = [(tokens[i:end], 1.0)] + [(tokenize(a) or [a], rk.synonym_weight) for a in alts]
                 expansions[word] = alts
                 label = word
@@ -340,19 +361,21 @@ def _concepts(
                     continue
                 label = word
                 forms = [([word], 1.0)]
-                readings = _pinyin_readings(word, vocabulary)
+                readings = _pinyin_readings(word, pinyin_vocabulary)
                 if readings:
                     expansions[word] = readings
                     notes.append(f"拼音 {word} → {'/'.join(readings)}")
                     for reading in readings:
                         forms.append((tokenize(reading) or [reading], 1.0))
-                        for alt in syn.expand(reading):
+                        for alt in _known_alternatives(syn.expand(reading), known) if rk.synonym_weight > 0 else []:
                             forms.append((tokenize(alt) or [alt], rk.synonym_weight))
             i = end
             if label in seen:
                 continue
             seen.add(label)
-            concepts.append(_Concept(forms=forms, label=label))
+            concepts.append(_Concept(forms=forms[: MAX_FORMS + 1], label=label))
+            if len(concepts) >= MAX_CONCEPTS:
+                break
     return concepts, (corrected_text if any_correction else None), expansions
 
 
@@ -365,19 +388,36 @@ def _pinyin_readings(word: str, vocabulary: Vocabulary | None) -> list[str]:
     return [r for r in readings if vocabulary.frequency(r) > own]
 
 
-def _concept_query(fields: tuple[str, ...], concept: _Concept, rk: Ranking) -> q.Query:
+def _known_alternatives(alternatives: list[str], known: Any) -> list[str]:
+    """Synonyms the index holds (all of them when there is no vocabulary to ask), at most MAX_FORMS."""
+    if known is not None:
+        alternatives = [a for a in alternatives if known(a) > 0 or all(known(t) > 0 for t in (tokenize(a) or [a]))]
+    return alternatives[:MAX_FORMS]
+
+
+def _concept_query(fields: tuple[str, ...], concept: _Concept, rk: Ranking, *, question: bool = False) -> q.Query:
+    """One flat, field-weighted Or per concept: a term per (form, field), a phrase for multi-word forms."""
     subs: list[q.Query] = []
     for tokens, weight in concept.forms:
         if len(tokens) == 1:
-            subs.append(_word(fields, tokens[0], rk, weight))
+            if fields == ("doc_number",):
+                subs.append(q.Term("doc_number", tokens[0]))
+                continue
+            for f in fields:
+                fw = _field_weight(f, rk, question)
+                if fw > 0:
+                    subs.append(q.Term(f, tokens[0], boost=weight * fw))
         else:
-            subs.append(_phrase(fields, tokens, rk, weight))
+            subs.append(_phrase(fields, tokens, rk, weight, question=question))
+    if not subs:  # every field weighed 0: fall back to the body
+        subs = [q.Term("body", concept.forms[0][0][0])]
     return subs[0] if len(subs) == 1 else q.Or(subs)
 
 
-def _proximity(fields: tuple[str, ...], concepts: list[_Concept], rk: Ranking) -> q.Query | None:
+def _proximity(fields: tuple[str, ...], concepts: list[_Concept], rk: Ranking, *, question: bool = False) -> q.Query | None:
     """Optional clauses rewarding neighbouring concepts found close together."""
-    if rk.proximity_weight <= 0 or len(concepts) < 2:
+    weight = rk.question_proximity_weight if question else rk.proximity_weight
+    if weight <= 0 or len(concepts) < 2:
         return None
     near_fields = [f for f in fields if f in ("title", "body")]
     clauses: list[q.Query] = []
@@ -386,18 +426,19 @@ def _proximity(fields: tuple[str, ...], concepts: list[_Concept], rk: Ranking) -
         if len(words) < 2:
             continue
         for f in near_fields:
-            weight = rk.proximity_weight * (rk.title_weight if f == "title" else 1.0)
-            clauses.append(q.Phrase(f, words, slop=rk.proximity_slop, boost=weight))
+            boost = weight * _field_weight(f, rk, question)
+            if boost > 0:
+                clauses.append(q.Phrase(f, words, slop=rk.proximity_slop, boost=boost))
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else q.Or(clauses)
 
 
-def _field_weight(fieldname: str, rk: Ranking) -> float:
+def _field_weight(fieldname: str, rk: Ranking, question: bool = False) -> float:
     if fieldname == "title":
-        return rk.title_weight
+        return rk.question_title_weight if question else rk.title_weight
     if fieldname == "issuer_text":
-        return rk.issuer_weight
+        return rk.question_issuer_weight if question else rk.issuer_weight
     if fieldname == "body":
         return rk.body_weight
     return 1.0
@@ -502,12 +543,14 @@ def _word(fields: tuple[str, ...], word: str, rk: Ranking | None = None, weight:
     return subs[0] if len(subs) == 1 else q.Or(subs)
 
 
-def _phrase(fields: tuple[str, ...], words: list[str], rk: Ranking | None = None, weight: float = 1.0) -> q.Query:
+def _phrase(
+    fields: tuple[str, ...], words: list[str], rk: Ranking | None = None, weight: float = 1.0, *, question: bool = False
+) -> q.Query:
     rk = rk or RANKING
     text_fields = [f for f in fields if f in ("title", "body")] or ["title", "body"]
     if len(words) == 1:
         return _word(tuple(text_fields), words[0], rk, weight)
-    subs = [q.Phrase(f, words, boost=weight * _field_weight(f, rk)) for f in text_fields]
+    subs = [q.Phrase(f, words, boost=weight * (_field_weight(f, rk, question) or 1.0)) for f in text_fields]
     return subs[0] if len(subs) == 1 else q.Or(subs)
 
 

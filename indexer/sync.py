@@ -111,6 +111,8 @@ def sync_paths(
         _read_into(session, to_read, engine.config, summary, progress, strict)
     # links need the committed state of both sides, so they are resolved right after the commit
     refresh_links(engine, timeout=lock_timeout)
+    # the lexicon (pinyin, did-you-mean, suggest) is built here, once, not by the first search
+    engine.save_lexicon()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -339,5 +341,6 @@ def import_records(engine: SearchEngine, files: Iterable[Path], *, lock_timeout:
                 reason = exc.reason if isinstance(exc, ExtractionError) else str(exc)
                 summary.failed.append(FileReport(str(path), reason))
     refresh_links(engine, timeout=lock_timeout)
+    engine.save_lexicon()
     summary.seconds = time.perf_counter() - started
     return summary
