@@ -124,6 +124,20 @@ def _remove_old_generations(root: Path, keep: set[str]) -> None:
         shutil.rmtree(abandoned, ignore_errors=True)
 
 
+def remove_abandoned_generations(root: Path) -> None:
+    """Delete generations newer than the live one: rebuilds that were killed before the swap.
+
+    Call only while holding :func:`write_lock`, so no rebuild is in progress.
+    """
+    live = live_generation(root)
+    if live is None or not root.is_dir():
+        return
+    for gen in root.iterdir():
+        if gen.is_dir() and gen.name.startswith(GENERATION_PREFIX) and gen.name > live.name:
+            logger.info("removing abandoned rebuild %s", gen)
+            shutil.rmtree(gen, ignore_errors=True)
+
+
 def open_or_create(root: Path) -> Index:
     """Open the live index, creating the first generation when there is none."""
     if live_generation(root) is None:
