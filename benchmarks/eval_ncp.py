@@ -63,11 +63,7 @@ def build(cache: Path, workers: int) -> None:
     started = time.perf_counter()
     ncp = [json.loads(line) for line in open(NCP / "corpus.jsonl", encoding="utf-8") if line.strip()]
     # the path becomes "import:ncp#<_id>": the benchmark's own id, so qrels map onto hits.
-    # The policies come as one line each; a line per sentence is closer to a real page.
-    records = (
-        (Path("ncp"), {"id": r["_id"], "text": r["text"].replace("。", "。\n"), "title": r.get("title", "")}) for r in ncp
-    )
-    _import(engine, records, "ncp policies")
+    _import(engine, ncp_records(ncp), "ncp policies")
     summary = import_records(engine, [CORPUS / source for source in RECORD_SOURCES])
     logger.info(
         "records indexed: %d added, %d failed (%.1f s)", len(summary.added), len(summary.failed), time.perf_counter() - started
@@ -83,6 +79,33 @@ def build(cache: Path, workers: int) -> None:
         logger.warning("file not indexed: %s: %s", report.path, report.reason)
     logger.info("index holds %d documents, %d of the %d ncp policies", engine.count(), count_ncp(engine), len(ncp))
     engine.close()
+    build_baseline(cache)
+
+
+def ncp_records(ncp: list[dict]) -> Iterable[tuple[Path, dict]]:
+    """The ncp policies as CMS records, like the web pages they were taken from.
+
+    Each text is "<headline> <body>": the headline (before the first space, when it is
+    headline-sized) becomes the title, as a page's title would; the body keeps it too. The
+    policies come as one line each; a line per sentence is closer to a real page.
+    """
+    for r in ncp:
+        head = r["text"].split(" ", 1)[0].strip()
+        title = r.get("title") or (head if 4 <= len(head) <= 80 and head != r["text"].strip() else "")
+        yield Path("ncp"), {"id": r["_id"], "text": r["text"].replace("。", "。\n"), "title": title}
+
+
+def reimport_ncp(cache: Path) -> None:
+    """Re-import the ncp policies into an existing evaluation index (same ids: replaced), then the baseline."""
+    engine = SearchEngine(Config.from_env({}, index_dir=cache / "index"))
+    ncp = [json.loads(line) for line in open(NCP / "corpus.jsonl", encoding="utf-8") if line.strip()]
+    _import(engine, ncp_records(ncp), "ncp policies")
+    engine.save_lexicon()
+    logger.info("index holds %d documents, %d of the %d ncp policies", engine.count(), count_ncp(engine), len(ncp))
+    engine.close()
+    import shutil
+
+    shutil.rmtree(cache / "baseline", ignore_errors=True)
     build_baseline(cache)
 
 
@@ -302,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--split", choices=("train", "dev", "all"), default="all")
     parser.add_argument("--limit", type=int, default=0, help="first N questions of each split only (quick runs)")
+    parser.add_argument("--reimport-ncp", action="store_true", help="re-import the ncp policies (and rebuild the baseline)")
     parser.add_argument("--tune", action="store_true", help="coordinate search of the Ranking weights on train, then report")
     parser.add_argument("--failures", type=int, default=0, help="print this many questions whose answer is not first")
     args = parser.parse_args(argv)
@@ -316,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
 
             shutil.rmtree(cache)
         build(cache, args.workers)
+    elif args.reimport_ncp:
+        reimport_ncp(cache)
     elif not args.no_baseline and not (cache / "baseline").is_dir():
         build_baseline(cache)
     if args.build_only:

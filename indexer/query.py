@@ -71,6 +71,18 @@ QUESTION_WORDS: frozenset[str] = frozenset(
     一下 一些 这个 那个 这些 那些 其 之 等 个 吗 呀 么 啥 咋 如何是好 哪 谁 几 何 怎 么样 有没有 要不要 需不需要 什么样""".split()
 )
 
+#: Question words cut out of the text *before* word segmentation: left in, jieba glues them
+#: to their neighbours (人社部门有何 -> 人社部 / 门有何) and the content word is lost.
+QUESTION_PHRASES: tuple[str, ...] = tuple(
+    sorted(
+        """有哪些 有什么 是什么 为什么 怎么样 怎么办 如何 怎么 怎样 什么 哪些 哪几个 哪几 哪个 有何 是否 能否 可否 多少 多久
+        请问 有没有 要不要 需不需要 能不能 是不是 吗 呢""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+_QUESTION_SPLIT = re.compile("|".join(map(re.escape, QUESTION_PHRASES)))
+
 #: Statuses (有效性) of documents no longer in force.
 NOT_IN_FORCE: tuple[str, ...] = ("已废止", "已修改")
 
@@ -315,7 +327,7 @@ def _concepts(
     corrected_text = text
     any_correction = False
     seen: set[str] = set()
-    chunks = [c for c in _PUNCT.split(text) if c]
+    chunks = [c for part in _PUNCT.split(text) if part for c in _QUESTION_SPLIT.split(part) if c]
     chunk_tokens = [tokenize(c) for c in chunks]
     content = sum(1 for toks in chunk_tokens for t in toks if t not in QUESTION_WORDS)
     if content > rk.strict_max_terms:

@@ -4,6 +4,7 @@ traditional characters, doc numbers, validity, suggest; plus the labelled real-c
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def small_engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
         for key, title, body, number, validity, written in DOCS:
             meta = DocMeta(title=title, doc_number=number, validity=validity, written_date=written)
             session.add(Document(id=key, path=f"mem:{key}", text=body, meta=meta, format="text"))
+    eng.save_lexicon()  # what indexer.sync does after each commit
     yield eng
     eng.close()
 
@@ -95,11 +97,41 @@ LABELS = ROOT / "benchmarks" / "eval_queries.json"
 
 
 
+EVAL_INDEX = Path(os.environ.get("GOVSEARCH_EVAL_CACHE", "/tmp/govsearch-eval")) / "index"
+CORPUS = ROOT / ".." / "shared" / "corpus"
+CATEGORIES = {"abbreviation", "doc_number", "pinyin", "typo", "traditional", "question"}
+
+
 @pytest.mark.realdata
-@pytest.mark.skipif(not LABELS.exists(), reason="benchmarks/eval_queries.json not written yet")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus absent")
 def test_labelled_queries_file_is_well_formed() -> None:
     data = json.loads(LABELS.read_text(encoding="utf-8"))
     queries = data["queries"]
     assert len(queries) >= 60
+    assert {item["category"] for item in queries} == CATEGORIES
     for item in queries:
-        assert item["q"] and item["category"] and item["expected"]
+        assert item["q"] and item["expect"], item
+        for key in item["expect"]:
+            kind, _, value = key.partition(":")
+            assert kind in ("path", "url"), key
+            if kind == "path":
+                assert (CORPUS / value).is_file(), key
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+@pytest.mark.exhaustive  # needs the whole evaluation index (benchmarks/eval_ncp.py --build-only, ~15 min)
+@pytest.mark.skipif(not EVAL_INDEX.is_dir(), reason="no evaluation index (benchmarks/eval_ncp.py --build-only)")
+def test_labelled_queries_on_real_corpus() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from eval_queries import evaluate, load_queries  # noqa: PLC0415 - the benchmark's own scorer
+
+    from indexer.config import Config
+
+    with SearchEngine(Config.from_env({}, index_dir=EVAL_INDEX)) as engine:
+        engine.lexicon(wait=True)
+        result = evaluate(engine, load_queries(LABELS))
+    assert result["all"]["success@1"] >= 0.85, result
+    assert result["all"]["nDCG@10"] >= 0.85, result
