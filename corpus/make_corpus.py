@@ -633,6 +633,14 @@ def readme_text(docs: list[dict[str, Any]]) -> str:
     return template.replace("{{TABLE}}", "\n".join(rows)).replace("{{COUNT}}", str(len(docs)))
 
 
+IGNORE_TEXT = """# The demo corpus's own machinery: not documents.
+README.md
+expected.json
+make_corpus.py
+source/
+"""
+
+
 def build(out_dir: Path, docs: list[dict[str, Any]]) -> dict[str, bytes]:
     """Produce every corpus file's bytes, keyed by path relative to ``out_dir``.
 
@@ -671,6 +679,8 @@ def build(out_dir: Path, docs: list[dict[str, Any]]) -> dict[str, bytes]:
     expected = {d["file"]: expected_entry(d) for d in sorted(docs, key=lambda x: x["file"])}
     files["expected.json"] = json_text(expected).encode("utf-8")
     files["README.md"] = readme_text(docs).encode("utf-8")
+    # `govsearch index corpus/` must index the documents, not this machinery
+    files[".govsearchignore"] = IGNORE_TEXT.encode("utf-8")
     return files
 
 

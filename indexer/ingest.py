@@ -7,6 +7,7 @@ here touches the index, so this runs in worker processes.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import hashlib
 import json
 import logging
@@ -185,14 +186,43 @@ def _mark_interpretation(meta: DocMeta, text: str, overrides: dict[str, Any]) ->
     meta.is_interpretation = bool(meta.interprets) or is_interpretation(meta, text, meta.url)
 
 
+#: A file of glob patterns (one per line, ``#`` comments) naming what a folder tree should not index.
+IGNORE_FILE = ".govsearchignore"
+
+
+def _read_ignore(folder: Path) -> list[str]:
+    try:
+        lines = (folder / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _ignored(path: Path, rules: list[tuple[Path, str]], is_dir: bool) -> bool:
+    for base, pattern in rules:
+        rel = path.relative_to(base).as_posix()
+        if pattern.endswith("/"):
+            if is_dir and (fnmatch.fnmatch(rel, pattern.rstrip("/")) or fnmatch.fnmatch(path.name, pattern.rstrip("/"))):
+                return True
+        elif fnmatch.fnmatch(rel, pattern) or ("/" not in pattern and fnmatch.fnmatch(path.name, pattern)):
+            return True
+    return False
+
+
 def iter_files(paths: list[Path]) -> Iterator[Path]:
-    """Every regular file below ``paths`` (absolute, sorted), skipping sidecars, hidden files and link loops."""
+    """Every regular file below ``paths`` (absolute, sorted).
+
+    Skips sidecars, hidden files, Office lock files (``~$…``), link loops, and what a
+    ``.govsearchignore`` file in a folder names for that folder's tree (glob patterns
+    relative to the folder; a trailing ``/`` matches folders).
+    """
     for root in paths:
         root = root.absolute()
         if root.is_file():
             yield root
             continue
         seen_dirs: set[tuple[int, int]] = set()
+        rules_of: dict[str, list[tuple[Path, str]]] = {}
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
             try:
                 st = os.stat(dirpath)
@@ -204,11 +234,17 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
                 dirnames[:] = []
                 continue
             seen_dirs.add(key)
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            folder = Path(dirpath)
+            rules = rules_of.pop(dirpath, []) + [(folder, pattern) for pattern in _read_ignore(folder)]
+            dirnames[:] = sorted(
+                d for d in dirnames if not d.startswith(".") and not _ignored(folder / d, rules, is_dir=True)
+            )
+            for d in dirnames:
+                rules_of[os.path.join(dirpath, d)] = rules
             for name in sorted(filenames):
                 if name.startswith(".") or name.startswith("~$"):
                     continue
-                path = Path(dirpath) / name
-                if is_sidecar(path):
+                path = folder / name
+                if is_sidecar(path) or (rules and _ignored(path, rules, is_dir=False)):
                     continue
                 yield path

@@ -139,3 +139,14 @@ def test_rebuild_swaps_generation_and_old_searcher_keeps_answering(engine: Searc
     assert reader.search(SearchRequest(q="公积金", facets=False)).total == 1
     assert engine.count() == 4
     reader.close()
+
+
+def test_govsearchignore_skips_named_files_and_folders(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    (tmp_path / "docs" / "README.md").write_text("# 说明\n不是公文。", encoding="utf-8")
+    write_doc(tmp_path / "docs" / "drafts", "draft.txt", title="草稿", number="示政发〔2025〕99号")
+    write_doc(tmp_path / "docs" / "sub", "keep.txt", title="示例市关于保留文件的通知", number="示政发〔2025〕98号")
+    (tmp_path / "docs" / "sub" / "notes.md").write_text("笔记", encoding="utf-8")
+    (tmp_path / "docs" / ".govsearchignore").write_text("# machinery\nREADME.md\ndrafts/\n*.md\n", encoding="utf-8")
+    summary = sync_paths(engine, [tmp_path / "docs"])
+    assert sorted(Path(p).name for p in summary.added) == ["business.txt", "fund.txt", "jobs.txt", "keep.txt", "old_jobs.txt"]
