@@ -531,14 +531,11 @@ class SearchEngine:
 
     def _run(self, s: Searcher, query: q.Query, flt: q.Query | None, request: SearchRequest) -> Any:
         kwargs: dict[str, Any] = {"limit": request.page * request.page_size, "filter": flt}
-        if request.sort == "newest":
-            kwargs.update(sortedby="sort_date", reverse=True)
+        if request.sort == "newest" or (request.sort == "relevance" and isinstance(query, q.Every)):
+            kwargs.update(sortedby=_NEWEST_FIRST, reverse=True)
         elif request.sort == "oldest":
-            kwargs.update(sortedby="sort_date")
-        elif isinstance(query, q.Every):
-            kwargs.update(sortedby="sort_date", reverse=True)
-        if request.facets:
-            kwargs["groupedby"] = _facet_spec(f for f in FACET_FIELDS if f not in request.filters)
+            kwargs.update(sortedby="sort_date")  # undated documents hold the largest key: last
+        # no facets here: they come from the unscored pass over every match in search()
         return s.search(query, **kwargs)
 
     def _facets(self, s: Searcher, query: q.Query, request: SearchRequest, results: Any) -> dict[str, list[tuple[str, int]]]:
@@ -633,6 +630,15 @@ class SearchEngine:
         """Every document's stored fields (for link resolution and exports)."""
         with self.searcher() as s:
             return list(s.all_stored_fields())
+
+
+def _undated_last(key: int) -> int:
+    # an undated document's column value is the largest key (2**64 - 1); newest-first sorts
+    # descending, which would put it first
+    return -1 if key >= 1 << 63 else key
+
+
+_NEWEST_FIRST = sorting.TranslateFacet(_undated_last, sorting.FieldFacet("sort_date"))
 
 
 def _facet_spec(fieldnames: Iterable[str]) -> sorting.Facets:
