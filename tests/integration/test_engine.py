@@ -163,3 +163,12 @@ def test_search_sees_new_commits_without_reopening(indexed: SearchEngine, tmp_pa
     writer_side = SearchEngine(indexed.config)
     sync_paths(writer_side, [tmp_path / "docs"])
     assert search(indexed, "垃圾分类") == ["示城管〔2021〕1号"]
+
+
+def test_undated_documents_sort_last_both_ways(indexed: SearchEngine, tmp_path: Path) -> None:
+    (tmp_path / "docs" / "undated.txt").write_text("示例市关于无日期文件的说明\n\n正文没有成文日期。", encoding="utf-8")
+    sync_paths(indexed, [tmp_path / "docs"])
+    for sort in ("newest", "oldest"):
+        res = indexed.search(SearchRequest(q="", sort=sort, facets=False))
+        assert res.total == 5
+        assert res.hits[-1].written_date is None and all(h.written_date for h in res.hits[:-1]), sort
