@@ -1,0 +1,207 @@
+"""Indexing benchmark: full indexing against the all-core jieba bound, memory, size, incremental 1 %.
+
+Prints, for one corpus from ``make_big_corpus`` (``--docs N``):
+
+* the **tokenisation bound**: jieba alone (our index analyzer's stream, sub-words included) over
+  every document's text on all cores, measured in this run (the machine is shared and noisy,
+  so the bound is re-measured next to what it bounds);
+* **full indexing** with ``sync_paths(rebuild=True)`` (extraction workers + writer), docs/s and
+  MB/s, its ratio to the bound, wall and CPU seconds (this process + children), peak RSS;
+  with ``--compare``, also the old way (jieba in the writer, ``sync.PRETOKENIZE = False``);
+* **index size** against the raw text size;
+* an **incremental** run after rewriting 1 % of the generated files, as a share of the full run;
+* with ``--baselines``, the stock Whoosh + ChineseAnalyzer setup (``procs=2``) and tantivy over
+  pre-tokenised text, on the same cleaned documents, as ratios.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_index.py --docs 2000 [--compare] [--baselines] [--keep DIR]
+
+``--keep DIR`` leaves the index in DIR (``bench_query.py`` and ``load_test.py`` reuse it).
+Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from multiprocessing import get_context
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for p in (ROOT, ROOT / "benchmarks"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+import make_big_corpus  # noqa: E402
+
+from indexer import sync  # noqa: E402
+from indexer.analysis import load_user_dictionary, pretokenize  # noqa: E402
+from indexer.config import Config  # noqa: E402
+from indexer.engine import SearchEngine  # noqa: E402
+from indexer.ingest import ingest_file  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds of this process, of its waited-for children): user + system."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, ch.ru_utime + ch.ru_stime
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """(peak RSS of this process, of the largest child) in MB."""
+    return (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
+
+
+def _tokenise_count(text: str) -> int:
+    return len(pretokenize(text)) // 2
+
+
+def tokenisation_bound(texts: list[str], workers: int) -> dict[str, float]:
+    """jieba alone over ``texts`` on ``workers`` processes: docs/s, MB/s, wall and CPU seconds."""
+    load_user_dictionary()
+    before = cpu_seconds()
+    started = time.perf_counter()
+    with get_context("fork").Pool(workers) as pool:
+        tokens = sum(pool.imap_unordered(_tokenise_count, texts, chunksize=8))
+    wall = time.perf_counter() - started
+    after = cpu_seconds()
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    return {"docs_per_s": len(texts) / wall, "mb_per_s": mb / wall, "wall_s": wall,
+            "cpu_s": (after[0] - before[0]) + (after[1] - before[1]), "tokens": tokens}
+
+
+def full_index(index_dir: Path, roots: list[Path], workers: int, pretokenize_in_workers: bool) -> dict[str, float]:
+    """A full ``sync_paths(rebuild=True)`` into a fresh ``index_dir``."""
+    shutil.rmtree(index_dir, ignore_errors=True)
+    sync.PRETOKENIZE = pretokenize_in_workers
+    engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=workers))
+    before = cpu_seconds()
+    started = time.perf_counter()
+    summary = sync.sync_paths(engine, roots, rebuild=True)
+    wall = time.perf_counter() - started
+    after = cpu_seconds()
+    engine.close()
+    sync.PRETOKENIZE = True
+    return {"wall_s": wall, "cpu_main_s": after[0] - before[0], "cpu_children_s": after[1] - before[1],
+            "added": len(summary.added), "failed": len(summary.failed) + len(summary.skipped)}
+
+
+def index_bytes(index_dir: Path) -> int:
+    """Bytes of every file below the index directory."""
+    return sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--compare", action="store_true", help="also index the old way (jieba in the writer)")
+    ap.add_argument("--baselines", action="store_true", help="also index with stock Whoosh and tantivy")
+    ap.add_argument("--keep", type=Path, help="build the index here and keep it")
+    ap.add_argument("--json", type=Path, help="write the figures here too")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    paths = make_big_corpus.build(args.docs)
+    folder = make_big_corpus.corpus_folder(args.docs)
+    roots = make_big_corpus.roots(paths, folder)
+    raw_bytes = sum(p.stat().st_size for p in paths)
+    print(f"corpus: {len(paths)} files, {raw_bytes / 1e6:.1f} MB raw ({folder})")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; workers={args.workers}")
+
+    work = Path(tempfile.mkdtemp(prefix="govsearch-bench-index-"))
+    index_dir = args.keep or work / "index"
+    figures: dict[str, object] = {"docs": len(paths), "raw_mb": raw_bytes / 1e6, "cores": os.cpu_count()}
+    try:
+        # the bound is over the cleaned text the analyzer sees (extraction excluded)
+        load_user_dictionary()
+        config = Config.from_env({})
+        texts = []
+        for p in paths:
+            doc = ingest_file(p, config)
+            texts.append(doc.meta.title + "\n" + doc.text)
+        text_mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+        bound = tokenisation_bound(texts, args.workers)
+        bound1 = tokenisation_bound(texts[: max(50, len(texts) // 5)], 1)
+        figures["bound"] = bound
+        print(f"\ntokenisation bound (jieba only, {args.workers} procs): {bound['docs_per_s']:.0f} docs/s, "
+              f"{bound['mb_per_s']:.2f} MB/s of clean text ({text_mb:.1f} MB); one core: {bound1['docs_per_s']:.0f} docs/s")
+
+        runs = [("tokenise once (workers tokenise)", True)]
+        if args.compare:
+            runs.insert(0, ("old: jieba in the writer", False))
+        for label, pre in runs:
+            r = full_index(index_dir, roots, args.workers, pre)
+            r["docs_per_s"] = len(paths) / r["wall_s"]
+            r["mb_per_s"] = raw_bytes / 1e6 / r["wall_s"]
+            r["ratio_to_bound"] = r["docs_per_s"] / bound["docs_per_s"]
+            figures["full_" + ("new" if pre else "old")] = r
+            print(f"\nfull index, {label}: {r['wall_s']:.1f} s wall, {r['docs_per_s']:.0f} docs/s, {r['mb_per_s']:.2f} MB/s raw, "
+                  f"{r['ratio_to_bound']:.2f} x bound; CPU main {r['cpu_main_s']:.1f} s + workers {r['cpu_children_s']:.1f} s; "
+                  f"added {r['added']}, failed/skipped {r['failed']}")
+        size = index_bytes(index_dir)
+        figures["index_mb"] = size / 1e6
+        print(f"index size: {size / 1e6:.1f} MB = {size / raw_bytes:.2f} x raw files, {size / 1e6 / text_mb:.2f} x clean text")
+
+        changed = make_big_corpus.mutate(paths, 0.01, version=int(time.time()) % 100000)
+        engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=args.workers))
+        before = cpu_seconds()
+        started = time.perf_counter()
+        summary = sync.sync_paths(engine, roots)
+        inc = time.perf_counter() - started
+        after = cpu_seconds()
+        engine.close()
+        full_wall = figures["full_new"]["wall_s"]  # type: ignore[index]
+        figures["incremental"] = {"changed": len(changed), "wall_s": inc, "share_of_full": inc / full_wall,
+                                  "cpu_s": (after[0] - before[0]) + (after[1] - before[1])}
+        print(f"\nincremental after rewriting {len(changed)} files (1 %): {inc:.1f} s wall = {inc / full_wall:.1%} of the full run "
+              f"(target <= 5 %); updated {len(summary.updated)}, unchanged {summary.unchanged}")
+
+        rss = peak_rss_mb()
+        figures["peak_rss_mb"] = {"main": rss[0], "largest_child": rss[1]}
+        print(f"peak RSS: main {rss[0]:.0f} MB, largest child {rss[1]:.0f} MB")
+
+        if args.baselines:
+            import baselines
+
+            with SearchEngine(Config.from_env({}, index_dir=index_dir)) as engine:
+                docs = baselines.load_docs(engine)
+            stock = baselines.StockWhoosh(work / "stock")
+            stock_wall = stock.build(docs, procs=args.workers)
+            tv = baselines.Tantivy(work / "tantivy")
+            t0 = time.perf_counter()
+            toks = [(" ".join(baselines.tokenize(d["title"], search_mode=True)), " ".join(baselines.tokenize(d["body"], search_mode=True))) for d in docs]
+            tok_wall = time.perf_counter() - t0
+            tv_wall = tv.build(docs, toks)
+            ours = figures["full_new"]["wall_s"]  # type: ignore[index]
+            figures["stock"] = {"wall_s": stock_wall, "docs_per_s": len(docs) / stock_wall, "index_mb": stock.size() / 1e6}
+            figures["tantivy"] = {"wall_s": tv_wall, "tokenise_s_one_core": tok_wall, "index_mb": tv.size() / 1e6}
+            print(f"\nstock Whoosh + ChineseAnalyzer, procs={args.workers} (clean text, no extraction): {stock_wall:.1f} s, "
+                  f"{len(docs) / stock_wall:.0f} docs/s = {(len(docs) / stock_wall) / bound['docs_per_s']:.2f} x bound; "
+                  f"govsearch/stock time {ours / stock_wall:.2f}; index {stock.size() / 1e6:.1f} MB")
+            print(f"tantivy over pre-tokenised text: {tv_wall:.1f} s (+ {tok_wall:.1f} s jieba on one core); "
+                  f"govsearch/tantivy time {ours / tv_wall:.1f}; index {tv.size() / 1e6:.1f} MB")
+        print(f"\nload average at end {os.getloadavg()[0]:.1f}")
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
