@@ -140,8 +140,12 @@ class BigramModel:
 def model(records: list[tuple[str, str]], files: list[Path], cache: Path) -> BigramModel:
     """The bigram model, trained once and cached in ``cache``."""
     if cache.is_file():
+        # the state, not the object: a pickled class would be bound to whichever script was __main__
         with cache.open("rb") as fh:
-            return pickle.load(fh)
+            state = pickle.load(fh)
+        m = BigramModel.__new__(BigramModel)
+        m.__dict__.update(state)
+        return m
     rng = random.Random(0)
     sample = [t for _, t in rng.sample(records, min(400, len(records)))] if records else []
     texts = [t[:20000] for t in sample]
@@ -153,7 +157,7 @@ def model(records: list[tuple[str, str]], files: list[Path], cache: Path) -> Big
     m = BigramModel(texts, lengths or [3000])
     cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.open("wb") as fh:
-        pickle.dump(m, fh)
+        pickle.dump(dict(m.__dict__), fh)
     return m
 
 

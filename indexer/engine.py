@@ -25,6 +25,7 @@ from whoosh import query as q
 from whoosh import scoring, sorting
 from whoosh.index import Index
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from indexer import store
 from indexer.analysis import PreTokenized, tokenize
@@ -32,6 +33,7 @@ from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
+from indexer.schema import build_schema
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
 from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
@@ -63,6 +65,7 @@ class IndexSession:
         self._writer = writer
         self.added = 0
         self.deleted = 0
+        self._prepared_ok: bool | None = None
 
     def add(
         self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
@@ -75,6 +78,32 @@ class IndexSession:
         """
         fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp, spans=spans)
         self._writer.update_document(**fields)
+        self.added += 1
+
+    def add_prepared(self, doc: Document, postings: dict[str, list[Posting]], *, interprets_id: str = "", sidecar_stamp: str = "") -> None:
+        """Add or replace ``doc`` whose title and body postings were made by :func:`prepare_postings`.
+
+        The writing process then neither tokenises nor encodes those fields (the costliest
+        part of adding a document); the index is the same as with :meth:`add`. Falls back to
+        :meth:`add` when this index's fields differ from the current schema's.
+        """
+        writer = self._writer
+        if self._prepared_ok is None:
+            current = _current_schema()
+            # only plain positional text fields (no spelling words, no vectors) of the current schema
+            self._prepared_ok = type(writer) is SegmentWriter and all(
+                name in writer.schema
+                and writer.schema[name] == current[name]
+                and not writer.schema[name].separate_spelling()
+                and not writer.schema[name].vector
+                for name in PREPARED_FIELDS
+            )
+        if not self._prepared_ok:
+            self.add(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp)
+            return
+        fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp)
+        writer.delete_by_term("id", doc.id)
+        _add_document_with_postings(writer, fields, postings)
         self.added += 1
 
     def delete(self, doc_id: str) -> None:
@@ -146,6 +175,82 @@ def document_fields(
         out[f"_stored_{name}"] = out[name]
         out[name] = PreTokenized(out[name], field_spans)
     return out
+
+
+#: Fields whose postings extraction workers prepare (:func:`prepare_postings`).
+PREPARED_FIELDS = ("title", "body")
+
+#: One posting list entry of a field, as Whoosh's ``FieldType.index`` yields it:
+#: (term bytes, frequency, weight, encoded positions).
+Posting = tuple[bytes, int, float, bytes]
+
+_schema_cache: list[Any] = []
+
+
+def _current_schema() -> Any:
+    if not _schema_cache:
+        _schema_cache.append(build_schema())
+    return _schema_cache[0]
+
+
+def prepare_postings(doc: Document) -> dict[str, list[Posting]]:
+    """The title and body postings of ``doc``, for :meth:`IndexSession.add_prepared`.
+
+    Runs the schema's own ``field.index`` (jieba analysis and position encoding) where it is
+    called, normally in an extraction worker process, so indexing uses every core.
+    """
+    schema = _current_schema()
+    values = {"title": doc.meta.title, "body": doc.text}
+    return {name: list(schema[name].index(values[name])) for name in PREPARED_FIELDS}
+
+
+def _add_document_with_postings(writer: SegmentWriter, fields: dict[str, Any], postings: dict[str, list[Posting]]) -> None:
+    """``SegmentWriter.add_document`` of Whoosh-Reloaded 2.7.5 with some fields' postings given.
+
+    A copy of that method's loop where ``field.index(value)`` is replaced by the prepared
+    postings for the fields in ``postings``; stored values, lengths and columns as there.
+    ``tests/integration/test_pretokenized_index.py`` checks the index equals one written by
+    ``add_document``.
+    """
+    writer._check_state()
+    perdocwriter = writer.perdocwriter
+    schema = writer.schema
+    docnum = writer.docnum
+    add_post = writer.pool.add
+    docboost = writer._doc_boost(fields)
+    fieldnames = sorted(name for name in fields if not name.startswith("_"))
+    writer._check_fields(schema, fieldnames)
+    perdocwriter.start_doc(docnum)
+    try:
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                fieldboost = writer._field_boost(fields, fieldname, docboost)
+                items = postings[fieldname] if fieldname in postings else field.index(value)
+                scorable = field.scorable
+                for tbytes, freq, weight, vbytes in items:
+                    weight *= fieldboost
+                    if scorable:
+                        length += freq
+                    add_post((fieldname, tbytes, docnum, weight, vbytes))
+            if fieldname not in postings and (field.separate_spelling() or field.vector):
+                # our schema has neither; add_document would handle them, this copy does not
+                raise ValueError(f"field {fieldname}: spelling words and vectors are not supported here")
+            customval = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+            column = field.column_type
+            if column and customval is not None:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+    except BaseException:
+        perdocwriter.cancel_doc()
+        raise
+    perdocwriter.finish_doc()
+    writer._added = True
+    writer.docnum += 1
 
 
 def document_from_stored(stored: dict[str, Any]) -> Document:
@@ -648,4 +753,12 @@ def _facet_spec(fieldnames: Iterable[str]) -> sorting.Facets:
     return facets
 
 
-__all__ = ["FileState", "IndexSession", "SearchEngine", "document_fields", "document_from_stored", "IndexUnavailable"]
+__all__ = [
+    "FileState",
+    "IndexSession",
+    "SearchEngine",
+    "document_fields",
+    "document_from_stored",
+    "prepare_postings",
+    "IndexUnavailable",
+]

@@ -22,7 +22,7 @@ from typing import Any
 
 from indexer.analysis import load_user_dictionary, pretokenize
 from indexer.config import Config
-from indexer.engine import FileState, IndexSession, SearchEngine
+from indexer.engine import FileState, IndexSession, SearchEngine, prepare_postings
 from indexer.errors import ExtractionError, GovSearchError, SkippedFile
 from indexer.ingest import document_id, hash_file, ingest_file, ingest_record, iter_files, read_records, sidecar_stamp
 from indexer.links import refresh_links
@@ -185,11 +185,14 @@ def _read_into(
         done += 1
         summary.files_read += 1
         key = str(path)
-        spans = None
+        analysed = None
         if isinstance(outcome, tuple) and len(outcome) == 2 and isinstance(outcome[0], Document):
-            outcome, spans = outcome
+            outcome, analysed = outcome
         if isinstance(outcome, Document):
-            session.add(outcome, sidecar_stamp=stamp, spans=spans)
+            if WORKER_ANALYSIS == "postings" and analysed is not None:
+                session.add_prepared(outcome, analysed, sidecar_stamp=stamp)
+            else:
+                session.add(outcome, sidecar_stamp=stamp, spans=analysed)
             (summary.updated if is_update else summary.added).append(key)
             for warning in outcome.warnings:
                 summary.warnings.append(FileReport(key, warning))
@@ -207,19 +210,24 @@ def _read_into(
 
 Outcome = Document | tuple[str, str]
 
-#: Tokenise title and body in the extraction workers (one jieba pass, on every core) and
-#: let the writing process replay the tokens. Off only to measure the old way (benchmarks).
-PRETOKENIZE = True
+#: What extraction workers do beyond extracting, so the writing process does less:
+#: ``"postings"`` (default): jieba analysis and Whoosh's position encoding of title and body
+#: (:func:`indexer.engine.prepare_postings`), the writer only adds them to its pool;
+#: ``"spans"``: jieba token spans only, replayed by the writer (:class:`indexer.analysis.PreTokenized`);
+#: ``"none"``: nothing, the writer analyses (the old way; benchmarks compare the three).
+WORKER_ANALYSIS = "postings"
 
 
 def ingest_analyzed(path: Path, config: Config) -> Outcome | tuple[Document, dict[str, Any]]:
-    """Worker task: :func:`ingest_guarded`, then the index-time token spans of title and body.
+    """Worker task: :func:`ingest_guarded`, then the analysis set by :data:`WORKER_ANALYSIS`.
 
-    :returns: ``(Document, {"title": spans, "body": spans})``, or the failure outcome.
+    :returns: ``(Document, {"title": ..., "body": ...})``, or the failure outcome.
     """
     outcome = ingest_guarded(path, config)
     if not isinstance(outcome, Document):
         return outcome
+    if WORKER_ANALYSIS == "postings":
+        return outcome, prepare_postings(outcome)
     return outcome, {"title": pretokenize(outcome.meta.title), "body": pretokenize(outcome.text)}
 
 
@@ -232,7 +240,7 @@ def _extract_all(to_read: list[tuple[Path, bool, str]], config: Config):  # type
         return
     pending = list(reversed(to_read))
     in_flight: dict[Future, tuple[Path, bool, str]] = {}
-    task = ingest_analyzed if PRETOKENIZE else ingest_guarded
+    task = ingest_guarded if WORKER_ANALYSIS == "none" else ingest_analyzed
     # jieba's dictionary is loaded once here and shared by the forked workers (copy-on-write)
     load_user_dictionary()
     ctx = get_context("fork")

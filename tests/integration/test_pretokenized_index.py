@@ -26,8 +26,8 @@ QUERIES = [
 ]
 
 
-def _build(tmp_path: Path, name: str, pretokenize: bool, monkeypatch: pytest.MonkeyPatch) -> SearchEngine:
-    monkeypatch.setattr(sync, "PRETOKENIZE", pretokenize)
+def _build(tmp_path: Path, name: str, mode: str, monkeypatch: pytest.MonkeyPatch) -> SearchEngine:
+    monkeypatch.setattr(sync, "WORKER_ANALYSIS", mode)
     engine = SearchEngine(Config.from_env({}, index_dir=tmp_path / name, workers=2))
     summary = sync_paths(engine, [DEMO])
     assert summary.added and not summary.failed
@@ -49,14 +49,23 @@ def _postings(engine: SearchEngine) -> dict[tuple[str, str, str], list[int]]:
     return out
 
 
-def test_index_from_worker_tokens_is_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fresh = _build(tmp_path, "fresh", False, monkeypatch)
-    replayed = _build(tmp_path, "replayed", True, monkeypatch)
+@pytest.mark.parametrize("mode", ["spans", "postings"])
+def test_index_from_worker_analysis_is_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    fresh = _build(tmp_path, "fresh", "none", monkeypatch)
+    replayed = _build(tmp_path, mode, mode, monkeypatch)
     with fresh, replayed:
         assert fresh.count() == replayed.count() > 4
         fresh_postings = _postings(fresh)
         assert fresh_postings == _postings(replayed)
         assert len(fresh_postings) > 1000
+        with fresh.searcher() as a, replayed.searcher() as b:
+            # field lengths (BM25's document lengths) and the sort column agree too
+            ra, rb = a.reader(), b.reader()
+            by_id_a = {st["id"]: n for n, st in ra.iter_docs()}
+            by_id_b = {st["id"]: n for n, st in rb.iter_docs()}
+            for doc_id, n in by_id_a.items():
+                for fieldname in ("title", "body"):
+                    assert ra.doc_field_length(n, fieldname) == rb.doc_field_length(by_id_b[doc_id], fieldname)
         # stored text is the plain text, not the token-carrying value
         for stored in replayed.all_stored():
             assert type(stored["title"]) is str and type(stored["body"]) is str
@@ -66,3 +75,23 @@ def test_index_from_worker_tokens_is_identical(tmp_path: Path, monkeypatch: pyte
             assert [(h.id, round(h.score, 6), h.snippet) for h in a.hits] == [(h.id, round(h.score, 6), h.snippet) for h in b.hits]
             assert a.total == b.total and a.facets == b.facets
         assert fresh.search(SearchRequest(q='"优化营商环境"')).total > 0
+        newest = SearchRequest(q="", sort="newest", page_size=20)
+        assert [h.id for h in fresh.search(newest).hits] == [h.id for h in replayed.search(newest).hits]
+
+
+def test_reindexing_a_changed_file_replaces_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "WORKER_ANALYSIS", "postings")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(6):
+        (docs / f"d{n}.txt").write_text(f"关于第{n}项工作的通知\n\n住房公积金提取标记甲{n}。\n", encoding="utf-8")
+    engine = SearchEngine(Config.from_env({}, index_dir=tmp_path / "ix", workers=2))
+    with engine:
+        sync_paths(engine, [docs])
+        for n in range(4):  # four, so the update goes through the worker pool too
+            (docs / f"d{n}.txt").write_text(f"关于第{n}项工作的通知\n\n养老服务补贴标记乙{n}。\n", encoding="utf-8")
+        assert len(sync_paths(engine, [docs]).updated) == 4
+        assert engine.count() == 6
+        assert engine.search(SearchRequest(q="养老服务补贴")).total == 4
+        hits = engine.search(SearchRequest(q="住房公积金提取")).hits
+        assert sorted(h.path for h in hits) == [str(docs / "d4.txt"), str(docs / "d5.txt")]
