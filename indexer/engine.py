@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "oldest")
 SCOPES = ("all", "title", "body", "doc_number")
+#: Most values one filter field may hold (each is a term of the filter query).
+MAX_FILTER_VALUES = 50
 #: Most facet values returned per field.
 FACET_LIMIT = 30
 
@@ -114,9 +116,11 @@ class IndexSession:
         """Re-add a document from its stored fields with ``changes`` (e.g. a new ``interprets_id``)."""
         fields = {k: v for k, v in stored.items() if k in self._writer.schema.names()}
         fields.update(changes)
-        fields["issuer_text"] = " ".join(fields.get("issuer") or [])
-        if isinstance(fields.get("issuer"), list):
-            fields["issuer"] = ",".join(fields["issuer"])
+        issuers = fields.get("issuer") or []
+        if isinstance(issuers, str):  # stored comma-joined
+            issuers = [i for i in issuers.split(",") if i]
+        fields["issuer"] = ",".join(issuers)
+        fields["issuer_text"] = " ".join(issuers)
         if fields.get("sort_date") is None:
             # sort_date is not stored: rebuild it as document_fields does, or "newest" loses the document
             fields["sort_date"] = fields.get("written_date") or fields.get("published_date")
@@ -631,6 +635,9 @@ class SearchEngine:
             raise InvalidParameter("page", "must be 1 or more")
         if not 1 <= request.page_size <= self.config.max_page_size:
             raise InvalidParameter("page_size", f"must be between 1 and {self.config.max_page_size}")
+        for fieldname, values in request.filters.items():
+            if len(values) > MAX_FILTER_VALUES:
+                raise InvalidParameter(fieldname, f"at most {MAX_FILTER_VALUES} values")
         if request.page * request.page_size > 10_000:
             raise InvalidParameter("page", "results beyond the first 10000 are not served")
 

@@ -137,6 +137,20 @@ def _first_date(text: str) -> tuple[date, int, int] | None:
     return best
 
 
+#: "发布时间：2024-03-18" / "发布日期:2024年3月18日" lines at the head of web pages and interpretations.
+_PUBLISHED_LINE = re.compile(r"(?:发布|公布|发文)(?:时间|日期)\s*[:：]\s*(\S{6,20})")
+
+
+def _published_line(lines: list[str]) -> date | None:
+    for line in lines:
+        m = _PUBLISHED_LINE.search(line)
+        if m:
+            found = parse_chinese_date(m.group(1))
+            if found:
+                return found
+    return None
+
+
 def parse_chinese_date(text: str) -> date | None:
     """A date written the usual ways in official documents.
 
@@ -580,6 +594,8 @@ def extract_metadata(text: str, *, filename: str = "", hints: dict[str, str] | N
 
     if hints.get("published_date"):
         meta.published_date = parse_chinese_date(hints["published_date"])
+    if meta.published_date is None:
+        meta.published_date = _published_line(lines[:15])
     if hints.get("url"):
         meta.url = hints["url"].strip()
     logger.debug("metadata for %s: %s", filename, meta)
