@@ -7,7 +7,8 @@ Prints, for one corpus from ``make_big_corpus`` (``--docs N``):
   so the bound is re-measured next to what it bounds);
 * **full indexing** with ``sync_paths(rebuild=True)`` (extraction workers + writer), docs/s and
   MB/s, its ratio to the bound, wall and CPU seconds (this process + children), peak RSS;
-  with ``--compare``, also the old way (jieba in the writer, ``sync.PRETOKENIZE = False``);
+  with ``--compare``, also the older ways (``sync.WORKER_ANALYSIS``: ``none`` = jieba in the
+  writer; ``spans`` = workers tokenise, the writer replays tokens and encodes postings);
 * **index size** against the raw text size;
 * an **incremental** run after rewriting 1 % of the generated files, as a share of the full run;
 * with ``--baselines``, the stock Whoosh + ChineseAnalyzer setup (``procs=2``) and tantivy over
@@ -84,10 +85,10 @@ def tokenisation_bound(texts: list[str], workers: int) -> dict[str, float]:
             "cpu_s": (after[0] - before[0]) + (after[1] - before[1]), "tokens": tokens}
 
 
-def full_index(index_dir: Path, roots: list[Path], workers: int, pretokenize_in_workers: bool) -> dict[str, float]:
+def full_index(index_dir: Path, roots: list[Path], workers: int, mode: str) -> dict[str, float]:
     """A full ``sync_paths(rebuild=True)`` into a fresh ``index_dir``."""
     shutil.rmtree(index_dir, ignore_errors=True)
-    sync.PRETOKENIZE = pretokenize_in_workers
+    sync.WORKER_ANALYSIS = mode
     engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=workers))
     before = cpu_seconds()
     started = time.perf_counter()
@@ -95,7 +96,7 @@ def full_index(index_dir: Path, roots: list[Path], workers: int, pretokenize_in_
     wall = time.perf_counter() - started
     after = cpu_seconds()
     engine.close()
-    sync.PRETOKENIZE = True
+    sync.WORKER_ANALYSIS = "postings"
     return {"wall_s": wall, "cpu_main_s": after[0] - before[0], "cpu_children_s": after[1] - before[1],
             "added": len(summary.added), "failed": len(summary.failed) + len(summary.skipped)}
 
@@ -139,19 +140,25 @@ def main(argv: list[str] | None = None) -> int:
         bound1 = tokenisation_bound(texts[: max(50, len(texts) // 5)], 1)
         figures["bound"] = bound
         print(f"\ntokenisation bound (jieba only, {args.workers} procs): {bound['docs_per_s']:.0f} docs/s, "
-              f"{bound['mb_per_s']:.2f} MB/s of clean text ({text_mb:.1f} MB); one core: {bound1['docs_per_s']:.0f} docs/s")
+              f"{bound['mb_per_s']:.2f} MB/s of clean text ({text_mb:.1f} MB), {bound['wall_s']:.1f} s wall, {bound['cpu_s']:.1f} s CPU; "
+              f"one core: {bound1['docs_per_s']:.0f} docs/s")
+        cpu_bound = len(texts) / (bound["cpu_s"] / args.workers)
+        print(f"  CPU-time bound (CPU seconds spread over {args.workers} cores, i.e. what an idle machine would do): {cpu_bound:.0f} docs/s")
+        figures["cpu_bound_docs_per_s"] = cpu_bound
 
-        runs = [("tokenise once (workers tokenise)", True)]
+        runs = [("workers prepare postings (default)", "postings")]
         if args.compare:
-            runs.insert(0, ("old: jieba in the writer", False))
+            runs[:0] = [("old: jieba in the writer", "none"), ("workers tokenise, writer replays", "spans")]
         for label, pre in runs:
             r = full_index(index_dir, roots, args.workers, pre)
             r["docs_per_s"] = len(paths) / r["wall_s"]
             r["mb_per_s"] = raw_bytes / 1e6 / r["wall_s"]
             r["ratio_to_bound"] = r["docs_per_s"] / bound["docs_per_s"]
-            figures["full_" + ("new" if pre else "old")] = r
+            figures["full_" + pre] = r
             print(f"\nfull index, {label}: {r['wall_s']:.1f} s wall, {r['docs_per_s']:.0f} docs/s, {r['mb_per_s']:.2f} MB/s raw, "
-                  f"{r['ratio_to_bound']:.2f} x bound; CPU main {r['cpu_main_s']:.1f} s + workers {r['cpu_children_s']:.1f} s; "
+                  f"{r['ratio_to_bound']:.2f} x bound; critical-path CPU estimate max(main, total/{args.workers}) = "
+                  f"{max(r['cpu_main_s'], (r['cpu_main_s'] + r['cpu_children_s']) / args.workers):.1f} s -> "
+                  f"{len(paths) / max(r['cpu_main_s'], (r['cpu_main_s'] + r['cpu_children_s']) / args.workers) / cpu_bound:.2f} x CPU bound; CPU main {r['cpu_main_s']:.1f} s + workers {r['cpu_children_s']:.1f} s; "
                   f"added {r['added']}, failed/skipped {r['failed']}")
         size = index_bytes(index_dir)
         figures["index_mb"] = size / 1e6
@@ -165,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         inc = time.perf_counter() - started
         after = cpu_seconds()
         engine.close()
-        full_wall = figures["full_new"]["wall_s"]  # type: ignore[index]
+        full_wall = figures["full_postings"]["wall_s"]  # type: ignore[index]
         figures["incremental"] = {"changed": len(changed), "wall_s": inc, "share_of_full": inc / full_wall,
                                   "cpu_s": (after[0] - before[0]) + (after[1] - before[1])}
         print(f"\nincremental after rewriting {len(changed)} files (1 %): {inc:.1f} s wall = {inc / full_wall:.1%} of the full run "
@@ -187,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             toks = [(" ".join(baselines.tokenize(d["title"], search_mode=True)), " ".join(baselines.tokenize(d["body"], search_mode=True))) for d in docs]
             tok_wall = time.perf_counter() - t0
             tv_wall = tv.build(docs, toks)
-            ours = figures["full_new"]["wall_s"]  # type: ignore[index]
+            ours = figures["full_postings"]["wall_s"]  # type: ignore[index]
             figures["stock"] = {"wall_s": stock_wall, "docs_per_s": len(docs) / stock_wall, "index_mb": stock.size() / 1e6}
             figures["tantivy"] = {"wall_s": tv_wall, "tokenise_s_one_core": tok_wall, "index_mb": tv.size() / 1e6}
             print(f"\nstock Whoosh + ChineseAnalyzer, procs={args.workers} (clean text, no extraction): {stock_wall:.1f} s, "

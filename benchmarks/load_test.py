@@ -12,7 +12,8 @@ pool of client threads (``--clients``):
 
 Phase 1 is the steady state; phase 2 repeats it while an incremental reindex (1 % of the
 generated files rewritten, then ``sync_paths``) commits into the live index in a background
-process. Every response must be 200: anything else (or a connection error) counts as an
+process, and goes on until that reindex has finished (at most ``--seconds``), so requests
+are served across the commit and the searchers' refresh. Every response must be 200: anything else (or a connection error) counts as an
 error and is printed. The API's per-client rate limit is turned off for the server under
 test (all clients share 127.0.0.1; the limit is tested in tests/unit/test_ratelimit.py).
 
@@ -40,6 +41,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,20 +109,23 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 120.0) -> Non
     raise RuntimeError("server did not become ready")
 
 
-def run_phase(base: str, paths: list[str], n_requests: int, seconds: float, clients: int) -> dict[str, object]:
-    """Send up to ``n_requests`` (or until ``seconds``) from ``clients`` threads; latencies and errors."""
+def run_phase(
+    base: str, paths: list[str], n_requests: int, seconds: float, clients: int, busy: Callable[[], bool] | None = None
+) -> dict[str, object]:
+    """Send ``n_requests`` from ``clients`` threads, and more while ``busy()`` is true (at most
+    10 times as many), never past ``seconds``; latencies and errors."""
     lock = threading.Lock()
     latencies: list[float] = []
     errors: list[str] = []
     kinds: Counter[str] = Counter()
-    counter = iter(range(n_requests))
+    counter = iter(range(n_requests * (10 if busy else 1)))
     deadline = time.monotonic() + seconds
 
     def client() -> None:
         while time.monotonic() < deadline:
             with lock:
                 i = next(counter, None)
-            if i is None:
+            if i is None or (i >= n_requests and busy is not None and not busy()):
                 return
             path = paths[i % len(paths)]
             started = time.perf_counter()
@@ -214,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         steady = run_phase(base, paths, args.requests, args.seconds, args.clients)
         report("steady", steady)
         reindex = reindex_in_background(index_dir, args.docs)
-        during = run_phase(base, paths[::-1], args.requests, args.seconds, args.clients)
+        # the phase lasts at least until the reindex has committed (bounded by --seconds)
+        during = run_phase(base, paths[::-1], args.requests, args.seconds, args.clients, busy=lambda: reindex.poll() is None)
         still_running = reindex.poll() is None
         out, _ = reindex.communicate(timeout=900)
         report("during reindex" + (" (reindex still running at the end)" if still_running else " (reindex finished during the phase)"), during)
