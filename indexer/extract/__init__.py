@@ -100,8 +100,13 @@ def sniff_format(path: Path, head: bytes | None = None) -> str:
         raise UnsupportedFormat(str(path), "XML that is not Word 2003 XML or XHTML")
     if _HTML_START.match(stripped) or _HTML_ANYWHERE.search(head[:4096]):
         return "html"
+    if head.startswith(b"SQLite format 3\x00"):
+        raise SkippedFile(str(path), "SQLite database, not a document")
     if _looks_binary(head):
         raise UnsupportedFormat(str(path), f"binary data of an unknown format (starts with {head[:8].hex()})")
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson") and stripped[:1] in (b"{", b"["):
+        # data (crawler metadata, exports): `govsearch import` reads records, `index` reads documents
+        raise SkippedFile(str(path), "JSON data, not a document (use `govsearch import` for records)")
     if path.suffix.lower() in _MARKDOWN_SUFFIXES or b"<!-- INFO END -->" in head:
         return "markdown"
     return "text"

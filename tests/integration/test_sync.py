@@ -150,3 +150,16 @@ def test_govsearchignore_skips_named_files_and_folders(engine: SearchEngine, tmp
     (tmp_path / "docs" / ".govsearchignore").write_text("# machinery\nREADME.md\ndrafts/\n*.md\n", encoding="utf-8")
     summary = sync_paths(engine, [tmp_path / "docs"])
     assert sorted(Path(p).name for p in summary.added) == ["business.txt", "fund.txt", "jobs.txt", "keep.txt", "old_jobs.txt"]
+
+
+def test_data_files_are_skipped_not_indexed(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    (tmp_path / "docs" / "page.html.metadata.json").write_text('{"url": "https://example.gov/1"}', encoding="utf-8")
+    (tmp_path / "docs" / "db.sqlite3").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    summary = sync_paths(engine, [tmp_path / "docs"])
+    reasons = {Path(r.path).name: r.reason for r in summary.skipped}
+    assert reasons == {
+        "page.html.metadata.json": "JSON data, not a document (use `govsearch import` for records)",
+        "db.sqlite3": "SQLite database, not a document",
+    }
+    assert engine.count() == 4
