@@ -13,6 +13,27 @@ from typing import Any
 #: Facet fields, in the order the site shows them.
 FACET_FIELDS: tuple[str, ...] = ("issuer", "doc_type", "topic", "year", "region", "validity")
 
+#: The Chinese label of each field, as government portals print it (see docs/glossary.md).
+FIELD_LABELS: dict[str, str] = {
+    "title": "标题",
+    "doc_number": "发文字号",
+    "issuer": "发文机关",
+    "written_date": "成文日期",
+    "published_date": "发布日期",
+    "doc_type": "文种",
+    "topic": "主题分类",
+    "index_no": "索引号",
+    "region": "地区",
+    "validity": "有效性",
+    "year": "年份",
+    "publicity": "公开属性",
+    "attachments": "附件",
+    "addressees": "主送机关",
+}
+
+#: Chinese labels of the facet fields.
+FACET_LABELS: dict[str, str] = {name: FIELD_LABELS[name] for name in FACET_FIELDS}
+
 #: Values of ``DocMeta.validity`` (有效性).
 VALIDITY_VALUES: tuple[str, ...] = ("现行有效", "已修改", "已废止", "尚未生效")
 

@@ -10,18 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.config import Config
-from indexer.models import FACET_FIELDS, VALIDITY_VALUES
+from indexer.models import FACET_FIELDS, FACET_LABELS, VALIDITY_VALUES
 from search_web import api
 
-#: Chinese names of the facet fields, for descriptions (and the widget's labels).
-FACET_LABELS: dict[str, str] = {
-    "issuer": "发文机关",
-    "doc_type": "文种",
-    "topic": "主题分类",
-    "year": "年份",
-    "region": "地区",
-    "validity": "有效性",
-}
 
 ERROR_CODES: dict[str, str] = {
     "invalid_parameter": "a parameter has a bad value; `param` names it (400)",

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import highlight_text
-from indexer.models import FACET_FIELDS, Document, Results, SearchRequest
+from indexer.models import FACET_FIELDS, FACET_LABELS, FIELD_LABELS, Document, Results, SearchRequest
 from indexer.query import parse_date
 from search_web.engine import get_config, get_engine
 
@@ -29,15 +29,6 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("pages", __name__)
 
-#: Chinese labels of the facet fields, shown as the facet group titles.
-FACET_LABELS: dict[str, str] = {
-    "issuer": "发文机关",
-    "doc_type": "文种",
-    "topic": "主题分类",
-    "year": "年份",
-    "region": "地区",
-    "validity": "有效性",
-}
 
 #: Search scopes offered on the page (the engine also knows ``body``).
 SCOPE_LABELS: dict[str, str] = {"all": "全文", "title": "标题", "doc_number": "发文字号", "body": "正文"}
@@ -337,17 +328,19 @@ def document(doc_id: str) -> str:
     policy, interpretations = engine.links(doc_id)
     related = [link for link in engine.more_like_this(doc_id, limit=6) if link.id != doc_id][:5]
     meta = doc.meta
-    rows = [
-        ("索引号", meta.index_no),
-        ("主题分类", meta.topic),
-        ("发文机关", "、".join(meta.issuer)),
-        ("成文日期", cn_date(meta.written_date)),
-        ("标题", meta.title),
-        ("发文字号", meta.doc_number),
-        ("发布日期", cn_date(meta.published_date)),
-        ("有效性", meta.validity),
-        ("文种", meta.doc_type),
-    ]
+    values = {
+        "index_no": meta.index_no,
+        "topic": meta.topic,
+        "issuer": "、".join(meta.issuer),
+        "written_date": cn_date(meta.written_date),
+        "title": meta.title,
+        "doc_number": meta.doc_number,
+        "published_date": cn_date(meta.published_date),
+        "validity": meta.validity,
+        "doc_type": meta.doc_type,
+    }
+    # the order of the metadata table on government portals
+    rows = [(FIELD_LABELS[name], value) for name, value in values.items()]
     path = download_path(doc)
     return render_template(
         "document.html",
