@@ -238,16 +238,12 @@ def ranking_search(cache: Path, ranking: Ranking) -> tuple[Callable[[str], list[
 
 #: Values tried for each Ranking field by --tune (coordinate search, on train only).
 TUNE_GRID: dict[str, list[float]] = {
-    "bm25_k1": [1.2, 1.6, 2.0, 2.4, 3.0],
-    "bm25_b": [0.6, 0.75, 0.9, 1.0],
-    "question_title_weight": [0.0, 0.5, 1.0, 2.0],
-    "synonym_weight": [0.0, 0.5, 0.8],
-    "proximity_weight": [0.0, 0.25, 0.5],
-    "question_proximity_weight": [0.0, 0.1],
-    "strict_max_terms": [2, 3, 4, 6],
-    "title_weight": [0.5, 1.0, 2.0],
-    "not_in_force_factor": [0.7, 1.0],
-    "age_penalty": [0.0, 0.1, 0.3],
+    "bm25_k1": [2.4],
+    "bm25_b": [0.9],
+    "question_title_weight": [0.0, 0.5, 2.0],
+    "synonym_weight": [0.5],
+    "proximity_weight": [0.0, 0.25],
+    "strict_max_terms": [6],
 }
 
 
