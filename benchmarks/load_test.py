@@ -15,7 +15,9 @@ generated files rewritten, then ``sync_paths``) commits into the live index in a
 process, and goes on until that reindex has finished (at most ``--seconds``), so requests
 are served across the commit and the searchers' refresh. Every response must be 200: anything else (or a connection error) counts as an
 error and is printed. The API's per-client rate limit is turned off for the server under
-test (all clients share 127.0.0.1; the limit is tested in tests/unit/test_ratelimit.py).
+test with ``GOVSEARCH_RATE_LIMIT=0/minute`` (all clients share 127.0.0.1; an empty value is
+ignored by ``Config.from_env``, so it does not disable the limit; the limit itself is tested in
+tests/unit/test_ratelimit.py).
 
 Usage::
 
@@ -201,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = request_paths(index_dir)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, GOVSEARCH_RATE_LIMIT="", GOVSEARCH_INDEX=str(index_dir))
+    env = dict(os.environ, GOVSEARCH_RATE_LIMIT="0/minute", GOVSEARCH_INDEX=str(index_dir))
     log = (work / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "indexer.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
