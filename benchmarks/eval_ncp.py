@@ -238,12 +238,13 @@ def ranking_search(cache: Path, ranking: Ranking) -> tuple[Callable[[str], list[
 
 #: Values tried for each Ranking field by --tune (coordinate search, on train only).
 TUNE_GRID: dict[str, list[float]] = {
-    "bm25_k1": [2.4],
-    "bm25_b": [0.9],
-    "question_title_weight": [0.0, 0.5, 2.0],
-    "synonym_weight": [0.5],
-    "proximity_weight": [0.0, 0.25],
-    "strict_max_terms": [6],
+    "bm25_k1": [0.8, 1.6, 2.4, 3.0],
+    "bm25_b": [0.5, 0.9, 1.0],
+    "question_title_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
+    "synonym_weight": [0.0, 0.5, 0.8],
+    "proximity_weight": [0.0, 0.5],
+    "question_proximity_weight": [0.0, 0.5],
+    "strict_max_terms": [2, 4, 8],
 }
 
 

@@ -115,15 +115,17 @@ class Ranking:
         劳动合同法实施条例).
     """
 
-    # Chosen by `benchmarks/eval_ncp.py` coordinate search on train questions (see docs/search.md):
-    # bm25_k1 1.2 -> 2.4 and bm25_b 0.75 -> 0.9 raised MRR+Recall on 120 train questions from
-    # 1.665 to 1.691; question proximity 0.5 dropped it to 1.00; strict_max_terms 2 tied, 8 lost;
-    # synonym_weight 0.5 ~ 0.8. body_weight 0.3 (short queries only) was chosen on the labelled
-    # set benchmarks/eval_queries.json (known-item queries: the law itself above the texts citing it).
+    # Chosen by the coordinate search of `benchmarks/eval_ncp.py --tune` on train questions only
+    # (runs of 2026-11-29, see docs/search.md): on 120 train questions bm25_k1 1.2 -> 2.4 and
+    # bm25_b 0.75 -> 0.9 raised MRR@10+Recall@10 from 1.665 to 1.691, question proximity 0.5
+    # dropped it to 1.00, strict_max_terms 2 tied and 8 lost, synonym_weight 0.5 ~ 0.8; on 150
+    # train questions question_title_weight 1.0 -> 0.5 -> 0.25 went 1.617 -> 1.717 -> 1.765
+    # (0.0: 1.746, 2.0: 1.428), proximity_weight 0 tied 0.5. body_weight 0.3 (short queries
+    # only) was chosen on benchmarks/eval_queries.json (the law itself above texts citing it).
     title_weight: float = 2.0
     issuer_weight: float = 1.0
     body_weight: float = 0.3
-    question_title_weight: float = 1.0
+    question_title_weight: float = 0.25
     question_issuer_weight: float = 0.0
     synonym_weight: float = 0.8
     proximity_weight: float = 0.5
