@@ -37,7 +37,7 @@ class Config:
     max_query_chars: int = _setting(500, "Longer queries are cut to this length.")
     cors_origins: tuple[str, ...] = _setting((), "Origins allowed to call the JSON API from a browser (CORS); none by default.")
     frame_ancestors: tuple[str, ...] = _setting((), "Origins allowed to frame /embed (CSP frame-ancestors); none by default.")
-    rate_limit: str = _setting("120/minute", "Requests per client on /api/v1 (N/second|minute|hour); empty disables.")
+    rate_limit: str = _setting("120/minute", "Requests per client IP on /api/v1, per server process, as N/second, N/minute, N/hour or N/day; `off` disables.")
     soffice: str = _setting("soffice", "LibreOffice executable used for legacy .doc/.wps files.")
     synonyms_path: str = _setting("", "Extra synonyms file (one group per line) added to the shipped one.")
     userdict_path: str = _setting("", "Extra jieba user dictionary added to the shipped government dictionary.")

@@ -45,11 +45,11 @@ class Rate:
 def parse_rate(text: str) -> Rate | None:
     """Read a rate such as ``"120/minute"`` or ``"5 per second"``.
 
-    :param text: ``N/second|minute|hour|day``; empty (or ``0/…``) means no limit.
+    :param text: ``N/second|minute|hour|day``; empty, ``off`` or ``0/…`` means no limit.
     :returns: the rate, or None for no limit.
     :raises ValueError: when the text is not a rate.
     """
-    if not text or not text.strip():
+    if not text or not text.strip() or text.strip().lower() in ("off", "none", "0"):
         return None
     m = _RATE.match(text)
     if not m:

@@ -26,6 +26,8 @@ class FakeClock:
         ("", None),
         ("   ", None),
         ("0/minute", None),
+        ("off", None),
+        ("OFF", None),
     ],
 )
 def test_parse_rate(text: str, expected: Rate | None) -> None:
