@@ -11,6 +11,9 @@ FIELD_BOOSTS: dict[str, float] = {"title": 4.0, "doc_number": 6.0, "issuer_text"
 
 #: Bump when the schema changes incompatibly; an index built with another version must be rebuilt.
 SCHEMA_VERSION = 3
+#: Versions this code can search and update. An index keeps the schema it was built with
+#: (Whoosh stores it), so a v2 index only counts its facets from postings instead of columns.
+READABLE_SCHEMA_VERSIONS: tuple[int, ...] = (2, 3)
 
 
 def build_schema() -> fields.Schema:

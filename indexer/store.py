@@ -31,7 +31,7 @@ from whoosh.index import EmptyIndexError, Index, LockError
 from whoosh.writing import IndexWriter
 
 from indexer.errors import IndexLocked, IndexUnavailable
-from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.schema import READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, build_schema
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def open_index(root: Path) -> Index:
     if gen is None:
         raise IndexUnavailable(f"{root}: no index here yet (run `govsearch index PATH --index {root}`)")
     version_file = gen / VERSION_FILE
-    if version_file.exists() and version_file.read_text().strip() != str(SCHEMA_VERSION):
+    if version_file.exists() and version_file.read_text().strip() not in {str(v) for v in READABLE_SCHEMA_VERSIONS}:
         raise IndexUnavailable(
             f"{gen}: built with schema version {version_file.read_text().strip()}, this govsearch needs "
             f"{SCHEMA_VERSION}; rebuild with `govsearch index --rebuild`"
