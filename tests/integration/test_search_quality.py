@@ -91,6 +91,104 @@ def test_suggest_titles_and_pinyin(small_engine: SearchEngine) -> None:
     assert small_engine.suggest("") == []
 
 
+# ------------------------------------------------------------------ title coverage
+# A law, its 实施条例, a province's 实施办法 and a judicial interpretation: the texts citing
+# the law repeat its name in their bodies; the law itself says 本法.
+LAW_DOCS = [
+    ("law", "中华人民共和国劳动合同法", "为了完善劳动合同制度，明确劳动合同双方当事人的权利和义务，制定本法。本法所称用人单位依照本法订立。"),
+    ("regulation", "中华人民共和国劳动合同法实施条例",
+     "为了贯彻实施《中华人民共和国劳动合同法》，制定本条例。依照劳动合同法第十条规定，劳动合同法第十四条，劳动合同法第八十二条。"),
+    ("province", "某省实施《中华人民共和国劳动合同法》办法",
+     "根据《中华人民共和国劳动合同法》，结合本省实际，制定本办法。劳动合同法规定的劳动合同，依照劳动合同法执行。"),
+    ("interpretation", "最高人民法院关于审理劳动争议案件适用法律问题的解释",
+     "根据劳动合同法、劳动合同法实施条例等法律规定，劳动合同法第三十八条、劳动合同法第四十六条。"),
+    ("tax", "中华人民共和国个人所得税法", "在中国境内有住所的个人，依照本法规定缴纳个人所得税。"),
+    ("tax_regulation", "中华人民共和国个人所得税法实施条例",
+     "根据《中华人民共和国个人所得税法》，制定本条例。个人所得税法所称住所，个人所得税法第一条，个人所得税法第二条。"),
+]
+
+
+@pytest.fixture(scope="module")
+def law_engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from indexer.config import Config
+
+    eng = SearchEngine(Config.from_env({}, index_dir=tmp_path_factory.mktemp("laws") / "index"))
+    with eng.writer() as session:
+        for key, title, body in LAW_DOCS:
+            meta = DocMeta(title=title, validity="现行有效", written_date=date(2012, 12, 28))
+            session.add(Document(id=key, path=f"mem:{key}", text=body, meta=meta, format="text"))
+    eng.save_lexicon()
+    yield eng
+    eng.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("劳动合同法", "law"),  # the bare name: the law, not the texts citing it most
+        ("中华人民共和国劳动合同法", "law"),
+        ("《劳动合同法》", "law"),
+        ("勞動合同法", "law"),  # traditional characters
+        ("劳动合同法实施条例", "regulation"),  # naming the regulation still finds it
+        ("个人所得税法", "tax"),
+        ("个税法", "tax"),  # abbreviation through the synonym file
+    ],
+)
+def test_a_law_ranks_above_the_texts_citing_it(law_engine: SearchEngine, typed: str, expected: str) -> None:
+    assert first(law_engine, typed) == expected
+
+
+def test_the_law_wins_only_by_the_rerank(law_engine: SearchEngine) -> None:
+    """Without the re-rank the bodies citing the name win: the rule, not the fixture, decides."""
+    from dataclasses import replace
+
+    from indexer import query as query_module
+
+    saved = query_module.RANKING
+    query_module.RANKING = replace(saved, title_coverage_weight=0.0)
+    try:
+        without = first(law_engine, "劳动合同法")
+    finally:
+        query_module.RANKING = saved
+    assert without != "law"
+    assert first(law_engine, "劳动合同法") == "law"
+
+
+def test_title_rerank_keeps_totals_and_facets(law_engine: SearchEngine) -> None:
+    from dataclasses import replace
+
+    from indexer import query as query_module
+
+    with_rerank = law_engine.search(SearchRequest(q="劳动合同法", page_size=2))
+    saved = query_module.RANKING
+    query_module.RANKING = replace(saved, title_coverage_weight=0.0)
+    try:
+        without = law_engine.search(SearchRequest(q="劳动合同法", page_size=2))
+    finally:
+        query_module.RANKING = saved
+    assert with_rerank.total == without.total == 4
+    assert with_rerank.facets == without.facets
+    page2 = law_engine.search(SearchRequest(q="劳动合同法", page_size=2, page=2))
+    ids = [h.id for h in with_rerank.hits] + [h.id for h in page2.hits]
+    assert sorted(ids) == ["interpretation", "law", "province", "regulation"]
+
+
+def test_questions_are_not_reranked(law_engine: SearchEngine) -> None:
+    from dataclasses import replace
+
+    from indexer import query as query_module
+
+    text = "用人单位依照劳动合同法第十条订立劳动合同有哪些规定和条例要求"
+    ranked = [h.id for h in law_engine.search(SearchRequest(q=text, facets=False)).hits]
+    saved = query_module.RANKING
+    query_module.RANKING = replace(saved, title_coverage_weight=0.0)
+    try:
+        plain = [h.id for h in law_engine.search(SearchRequest(q=text, facets=False)).hits]
+    finally:
+        query_module.RANKING = saved
+    assert ranked == plain
+
+
 # ------------------------------------------------------------------ real corpus
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "benchmarks" / "eval_queries.json"

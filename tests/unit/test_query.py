@@ -13,6 +13,8 @@ from indexer.query import (
     Ranking,
     normalize_query,
     parse_user_query,
+    title_core,
+    title_coverage,
     to_simplified,
 )
 from indexer.spelling import Speller
@@ -126,3 +128,42 @@ def test_malformed_syntax_never_raises(typed: str) -> None:
 
 def test_empty_query_matches_everything() -> None:
     assert parse_user_query("   ").strict is None
+
+
+@pytest.mark.parametrize(
+    ("title", "core"),
+    [
+        ("中华人民共和国劳动合同法", "劳动合同法"),
+        ("中华人民共和国个人所得税法（2018年修正）", "个人所得税法"),
+        ("《中华人民共和国食品安全法》", "食品安全法"),
+        ("国务院办公厅关于印发住房公积金管理办法的通知", "住房公积金管理办法"),
+        ("北京市实施《中华人民共和国消费者权益保护法》办法", "北京市实施消费者权益保护法办法"),
+        ("個人所得稅法", "个人所得税法"),
+        ("的通知", "的通知"),  # never emptied
+    ],
+)
+def test_title_core_drops_issuer_state_and_endings(title: str, core: str) -> None:
+    assert title_core(title) == core
+
+
+def test_title_coverage_prefers_the_law_to_its_regulation() -> None:
+    parsed = parse_user_query("劳动合同法")
+    law, same = title_coverage("中华人民共和国劳动合同法", parsed)
+    regulation, same_regulation = title_coverage("中华人民共和国劳动合同法实施条例", parsed)
+    assert (law, same) == (1.0, True)
+    assert not same_regulation
+    assert regulation == pytest.approx(5 / 9)
+
+
+def test_title_coverage_counts_synonyms_and_missing_words() -> None:
+    # 个税 -> 个人所得税 (shipped synonym file): the same name
+    assert title_coverage("中华人民共和国个人所得税法", parse_user_query("个税法"))[1]
+    # every character of the title is typed, but 劳动 is not in it: not the same name
+    coverage, same = title_coverage("合同法", parse_user_query("劳动 合同法"))
+    assert not same and coverage < 1.0
+    assert title_coverage("优化营商环境条例", parse_user_query("公积金")) == (0.0, False)
+
+
+def test_title_rerank_is_a_named_setting() -> None:
+    rk = Ranking()
+    assert rk.title_rerank_depth > 0 and rk.title_coverage_weight > 0
