@@ -242,6 +242,9 @@ def cited_titles(text: str) -> list[str]:
     return list(seen)
 
 
+_VERB_IN_PREFIX = re.compile(r"^.*(?:印发|转发|发布|出台|公布|制定)了?")
+
+
 def cited_doc_numbers(text: str) -> list[str]:
     """Canonical 发文字号 quoted in running text, in order (``发改能源〔2026〕979号``, ``国令第842号``).
 
@@ -249,7 +252,13 @@ def cited_doc_numbers(text: str) -> list[str]:
     """
     out: dict[str, None] = {}
     for number, _, _ in find_doc_numbers(text or ""):
-        out.setdefault(number.canonical, None)
+        canonical = number.canonical
+        # find_doc_numbers trims only words it knows at the prefix's start, so in
+        # "联合印发示民发〔2025〕6号" the verb stays inside; no issuer code contains these verbs
+        verb = _VERB_IN_PREFIX.search(canonical.split("〔", 1)[0])
+        if verb and verb.end() < len(canonical.split("〔", 1)[0]):
+            canonical = canonical[verb.end():]
+        out.setdefault(canonical, None)
     # 第842号国务院令 is how news copy quotes an order
     for m in re.finditer(r"第(\d{1,5})号(国务院令|[\u4e00-\u9fff]{2,8}令)", text or ""):
         prefix = "国令" if m.group(2) == "国务院令" else m.group(2)
