@@ -28,6 +28,8 @@ from indexer.sync import SyncSummary, import_records, sync_paths
 #: The demo corpus shipped in the repository.
 DEMO_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 DEMO_INDEX = Path("var/demo-index")
+#: Without a terminal, one progress line per this many files read.
+PLAIN_PROGRESS_EVERY = 100
 
 index_option = click.option(
     "--index",
@@ -99,19 +101,22 @@ def index_command(
 
 
 def _run_sync(engine: SearchEngine, paths: tuple[Path, ...], *, quiet: bool, **kwargs: Any) -> SyncSummary:
-    bar = None
-    progress = None
-    if sys.stderr.isatty() and not quiet:
-        from tqdm import tqdm
+    bar: Any = None
 
-        def progress(done: int, total: int, path: str) -> None:
-            nonlocal bar
+    def progress(done: int, total: int, path: str) -> None:
+        # a progress bar on a terminal; plain lines otherwise (logs, cron, CI)
+        nonlocal bar
+        if sys.stderr.isatty():
             if bar is None:
+                from tqdm import tqdm
+
                 bar = tqdm(total=total, unit="file", file=sys.stderr)
             bar.update(1)
+        elif done == total or done % PLAIN_PROGRESS_EVERY == 0:
+            click.echo(f"read {done}/{total} files", err=True)
 
     try:
-        return sync_paths(engine, list(paths), progress=progress, **kwargs)
+        return sync_paths(engine, list(paths), progress=None if quiet else progress, **kwargs)
     except IndexLocked as exc:
         raise click.ClickException(f"{exc} (use --wait SECONDS to queue behind it)") from None
     except IndexUnavailable as exc:

@@ -13,11 +13,8 @@ import logging
 import shutil
 import threading
 import time as time_module
-from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +22,18 @@ from whoosh import query as q
 from whoosh import scoring, sorting
 from whoosh.index import Index
 from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
 
 from indexer import query as query_module
 from indexer import store
-from indexer.analysis import PreTokenized, tokenize
 from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
-from indexer.models import FACET_FIELDS, DocMeta, Document, Hit, Link, Results, SearchRequest
-from indexer.schema import build_schema
+from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
 from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
 from indexer.synonyms import default_synonyms
+from indexer.writing import FileState, IndexSession, document_from_stored
 
 logger = logging.getLogger(__name__)
 
@@ -48,255 +43,6 @@ SCOPES = ("all", "title", "body", "doc_number")
 MAX_FILTER_VALUES = 50
 #: Most facet values returned per field.
 FACET_LIMIT = 30
-
-
-@dataclass
-class FileState:
-    """What the index knows of a source file, to decide whether to read it again."""
-
-    id: str
-    size: int
-    mtime: float
-    content_hash: str
-    sidecar_stamp: str
-
-
-class IndexSession:
-    """Writes documents within one commit. Obtain from :meth:`SearchEngine.writer`."""
-
-    def __init__(self, writer: Any) -> None:
-        self._writer = writer
-        self.added = 0
-        self.deleted = 0
-        self._prepared_ok: bool | None = None
-
-    def add(
-        self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
-    ) -> None:
-        """Add or replace ``doc`` (matched on its id).
-
-        :param spans: ``{"title": ..., "body": ...}`` from :func:`indexer.analysis.pretokenize`
-            of ``doc.meta.title`` and ``doc.text``, made in an extraction worker: these fields
-            are then indexed from the spans without a second jieba pass (same terms, positions).
-        """
-        fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp, spans=spans)
-        self._writer.update_document(**fields)
-        self.added += 1
-
-    def add_prepared(self, doc: Document, postings: dict[str, list[Posting]], *, interprets_id: str = "", sidecar_stamp: str = "") -> None:
-        """Add or replace ``doc`` whose title and body postings were made by :func:`prepare_postings`.
-
-        The writing process then neither tokenises nor encodes those fields (the costliest
-        part of adding a document); the index is the same as with :meth:`add`. Falls back to
-        :meth:`add` when this index's fields differ from the current schema's.
-        """
-        writer = self._writer
-        if self._prepared_ok is None:
-            current = _current_schema()
-            # only plain positional text fields (no spelling words, no vectors) of the current schema
-            self._prepared_ok = type(writer) is SegmentWriter and all(
-                name in writer.schema
-                and writer.schema[name] == current[name]
-                and not writer.schema[name].separate_spelling()
-                and not writer.schema[name].vector
-                for name in PREPARED_FIELDS
-            )
-        if not self._prepared_ok:
-            self.add(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp)
-            return
-        fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp)
-        writer.delete_by_term("id", doc.id)
-        _add_document_with_postings(writer, fields, postings)
-        self.added += 1
-
-    def delete(self, doc_id: str) -> None:
-        """Remove the document with this id, if any."""
-        self.deleted += self._writer.delete_by_term("id", doc_id)
-
-    def set_fields(self, stored: dict[str, Any], **changes: Any) -> None:
-        """Re-add a document from its stored fields with ``changes`` (e.g. a new ``interprets_id``)."""
-        fields = {k: v for k, v in stored.items() if k in self._writer.schema.names()}
-        fields.update(changes)
-        issuers = fields.get("issuer") or []
-        if isinstance(issuers, str):  # stored comma-joined
-            issuers = [i for i in issuers.split(",") if i]
-        fields["issuer"] = ",".join(issuers)
-        fields["issuer_text"] = " ".join(issuers)
-        if fields.get("sort_date") is None:
-            # sort_date is not stored: rebuild it as document_fields does, or "newest" loses the document
-            fields["sort_date"] = fields.get("written_date") or fields.get("published_date")
-            if fields["sort_date"] is None:
-                fields.pop("sort_date")
-        self._writer.update_document(**{k: v for k, v in fields.items() if v is not None})
-
-
-def document_fields(
-    doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
-) -> dict[str, Any]:
-    """The Whoosh fields of ``doc``.
-
-    :param spans: pre-tokenised ``title``/``body`` (see :meth:`IndexSession.add`).
-    """
-    meta = doc.meta
-    fields: dict[str, Any] = {
-        "id": doc.id,
-        "path": doc.path,
-        "format": doc.format,
-        "title": meta.title,
-        "body": doc.text,
-        "doc_number": meta.doc_number,
-        "issuer": ",".join(i.replace(",", " ") for i in meta.issuer),
-        "issuer_text": " ".join(meta.issuer),
-        "doc_type": meta.doc_type,
-        "topic": meta.topic,
-        "region": meta.region,
-        "validity": meta.validity,
-        "year": str(meta.year) if meta.year else "",
-        "index_no": meta.index_no,
-        "publicity": meta.publicity,
-        "attachments": list(meta.attachments),
-        "addressees": meta.addressees,
-        "url": meta.url,
-        "interprets": meta.interprets,
-        "is_interpretation": bool(meta.is_interpretation),
-        "interprets_id": interprets_id,
-        "content_hash": doc.content_hash,
-        "size": doc.size,
-        "mtime": doc.mtime,
-        "sidecar_stamp": sidecar_stamp,
-        "warnings": list(doc.warnings),
-    }
-    for key in ("written_date", "published_date"):
-        value = getattr(meta, key)
-        if value:
-            fields[key] = datetime.combine(value, datetime.min.time())
-    sort_value = meta.written_date or meta.published_date
-    if sort_value:
-        fields["sort_date"] = datetime.combine(sort_value, datetime.min.time())
-    # Whoosh rejects empty strings in some field types; leave them out instead
-    out = {k: v for k, v in fields.items() if v not in ("", None) or k in ("title", "body")}
-    for name, field_spans in (spans or {}).items():
-        # the plain text is stored; the PreTokenized value only feeds the analyzer
-        out[f"_stored_{name}"] = out[name]
-        out[name] = PreTokenized(out[name], field_spans)
-    return out
-
-
-#: Fields whose postings extraction workers prepare (:func:`prepare_postings`).
-PREPARED_FIELDS = ("title", "body")
-
-#: One posting list entry of a field, as Whoosh's ``FieldType.index`` yields it:
-#: (term bytes, frequency, weight, encoded positions).
-Posting = tuple[bytes, int, float, bytes]
-
-_schema_cache: list[Any] = []
-
-
-def _current_schema() -> Any:
-    if not _schema_cache:
-        _schema_cache.append(build_schema())
-    return _schema_cache[0]
-
-
-def prepare_postings(doc: Document) -> dict[str, list[Posting]]:
-    """The title and body postings of ``doc``, for :meth:`IndexSession.add_prepared`.
-
-    Runs the schema's own ``field.index`` (jieba analysis and position encoding) where it is
-    called, normally in an extraction worker process, so indexing uses every core.
-    """
-    schema = _current_schema()
-    values = {"title": doc.meta.title, "body": doc.text}
-    return {name: list(schema[name].index(values[name])) for name in PREPARED_FIELDS}
-
-
-def _add_document_with_postings(writer: SegmentWriter, fields: dict[str, Any], postings: dict[str, list[Posting]]) -> None:
-    """``SegmentWriter.add_document`` of Whoosh-Reloaded 2.7.5 with some fields' postings given.
-
-    A copy of that method's loop where ``field.index(value)`` is replaced by the prepared
-    postings for the fields in ``postings``; stored values, lengths and columns as there.
-    ``tests/integration/test_pretokenized_index.py`` checks the index equals one written by
-    ``add_document``.
-    """
-    writer._check_state()
-    perdocwriter = writer.perdocwriter
-    schema = writer.schema
-    docnum = writer.docnum
-    add_post = writer.pool.add
-    docboost = writer._doc_boost(fields)
-    fieldnames = sorted(name for name in fields if not name.startswith("_"))
-    writer._check_fields(schema, fieldnames)
-    perdocwriter.start_doc(docnum)
-    try:
-        for fieldname in fieldnames:
-            value = fields.get(fieldname)
-            if value is None:
-                continue
-            field = schema[fieldname]
-            length = 0
-            if field.indexed:
-                fieldboost = writer._field_boost(fields, fieldname, docboost)
-                items = postings[fieldname] if fieldname in postings else field.index(value)
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    weight *= fieldboost
-                    if scorable:
-                        length += freq
-                    add_post((fieldname, tbytes, docnum, weight, vbytes))
-            if fieldname not in postings and (field.separate_spelling() or field.vector):
-                # our schema has neither; add_document would handle them, this copy does not
-                raise ValueError(f"field {fieldname}: spelling words and vectors are not supported here")
-            customval = fields.get(f"_stored_{fieldname}", value)
-            perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
-            column = field.column_type
-            if column and customval is not None:
-                perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
-    except BaseException:
-        perdocwriter.cancel_doc()
-        raise
-    perdocwriter.finish_doc()
-    writer._added = True
-    writer.docnum += 1
-
-
-def document_from_stored(stored: dict[str, Any]) -> Document:
-    """Rebuild a Document (with its metadata) from the index's stored fields."""
-    meta = DocMeta(
-        title=stored.get("title", ""),
-        doc_number=stored.get("doc_number", ""),
-        issuer=[i for i in (stored.get("issuer") or "").split(",") if i],
-        written_date=_as_date(stored.get("written_date")),
-        published_date=_as_date(stored.get("published_date")),
-        doc_type=stored.get("doc_type", ""),
-        topic=stored.get("topic", ""),
-        index_no=stored.get("index_no", ""),
-        region=stored.get("region", ""),
-        validity=stored.get("validity", ""),
-        publicity=stored.get("publicity", ""),
-        attachments=list(stored.get("attachments") or []),
-        addressees=stored.get("addressees", ""),
-        url=stored.get("url", ""),
-        interprets=stored.get("interprets", ""),
-        is_interpretation=bool(stored.get("is_interpretation")),
-    )
-    return Document(
-        id=stored["id"],
-        path=stored.get("path", ""),
-        text=stored.get("body", ""),
-        meta=meta,
-        format=stored.get("format", ""),
-        content_hash=stored.get("content_hash", ""),
-        size=stored.get("size", 0) or 0,
-        mtime=stored.get("mtime", 0.0) or 0.0,
-        warnings=list(stored.get("warnings") or []),
-    )
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
 
 
 class SearchEngine:
@@ -798,12 +544,4 @@ def _facet_spec(fieldnames: Iterable[str]) -> sorting.Facets:
     return facets
 
 
-__all__ = [
-    "FileState",
-    "IndexSession",
-    "SearchEngine",
-    "document_fields",
-    "document_from_stored",
-    "prepare_postings",
-    "IndexUnavailable",
-]
+__all__ = ["SearchEngine"]

@@ -430,7 +430,7 @@ def _regulation_header(lines: list[str], title_end: int) -> tuple[date | None, l
     number: DocNumber | None = None
     m = _CONGRESS.search(_nospace(block))
     if m:
-        region = re.sub(rf"^.*?(?:日|\d)", "", m.group(1)) or m.group(1)
+        region = re.sub(r"^.*?(?:日|\d)", "", m.group(1)) or m.group(1)
         issuers = [region + "人民代表大会常务委员会"]
     numbers = [n for n, _, _ in find_doc_numbers(block)]
     if numbers:

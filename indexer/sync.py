@@ -22,7 +22,8 @@ from typing import Any
 
 from indexer.analysis import load_user_dictionary, pretokenize
 from indexer.config import Config
-from indexer.engine import FileState, IndexSession, SearchEngine, prepare_postings
+from indexer.engine import SearchEngine
+from indexer.writing import FileState, IndexSession, prepare_postings
 from indexer.errors import ExtractionError, GovSearchError, SkippedFile
 from indexer.ingest import document_id, hash_file, ingest_file, ingest_record, iter_files, read_records, sidecar_stamp
 from indexer.links import refresh_links
@@ -212,7 +213,7 @@ Outcome = Document | tuple[str, str]
 
 #: What extraction workers do beyond extracting, so the writing process does less:
 #: ``"postings"`` (default): jieba analysis and Whoosh's position encoding of title and body
-#: (:func:`indexer.engine.prepare_postings`), the writer only adds them to its pool;
+#: (:func:`indexer.writing.prepare_postings`), the writer only adds them to its pool;
 #: ``"spans"``: jieba token spans only, replayed by the writer (:class:`indexer.analysis.PreTokenized`);
 #: ``"none"``: nothing, the writer analyses (the old way; benchmarks compare the three).
 WORKER_ANALYSIS = "postings"
