@@ -45,7 +45,9 @@ def test_kill_during_extraction_keeps_last_commit_and_next_run_converges(
     result = run_and_kill(index_command(folder, index_dir, *extra), index_dir, "extraction", rng, full_seconds=60, workers=2)
     assert result.phase in ("extraction", "commit", "writing"), result
     assert result.orphans == 0, "extraction workers outlived the killed run (and kept its lock)"
-    assert index_state(index_dir) == committed
+    # the kill lands up to a second after the workers appear; on a fast machine the run may
+    # have committed by then: the index must hold one whole commit, the old or the new, never a mix
+    assert index_state(index_dir) in (committed, disk_state(folder))
     # no --wait: a killed run must not leave a lock behind
     recovery = subprocess.run(index_command(folder, index_dir), env=_env(2), capture_output=True, text=True)
     assert recovery.returncode == 0, recovery.stderr
