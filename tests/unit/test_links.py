@@ -227,3 +227,15 @@ def test_plan_links_sets_changes_and_clears() -> None:
     assert writes == [] and summary.linked == 1
     summary, writes = plan_links([linked])  # the policy is gone
     assert [(s["id"], t) for s, t in writes] == [("i", None)] and summary.cleared == ["i"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市民政局、市财政局联合印发示民发〔2025〕6号文件，明确了补贴标准。",
+        "近日，市政府印发了示民发〔2025〕6号",
+        "经研究，转发示民发〔2025〕6号如下。",
+    ],
+)
+def test_cited_doc_number_does_not_swallow_the_verb_before_it(text: str) -> None:
+    assert cited_doc_numbers(text) == ["示民发〔2025〕6号"]
