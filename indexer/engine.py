@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "oldest")
 SCOPES = ("all", "title", "body", "doc_number")
+#: Results are served up to this rank (deep paging costs the whole top-N).
+MAX_RESULTS = 10_000
 #: Most values one filter field may hold (each is a term of the filter query).
 MAX_FILTER_VALUES = 50
 #: Most facet values returned per field.
@@ -402,8 +404,8 @@ class SearchEngine:
         for fieldname, values in request.filters.items():
             if len(values) > MAX_FILTER_VALUES:
                 raise InvalidParameter(fieldname, f"at most {MAX_FILTER_VALUES} values")
-        if request.page * request.page_size > 10_000:
-            raise InvalidParameter("page", "results beyond the first 10000 are not served")
+        if request.page * request.page_size > MAX_RESULTS:
+            raise InvalidParameter("page", f"results beyond the first {MAX_RESULTS} are not served")
 
     def _run(self, s: Searcher, query: q.Query, flt: q.Query | None, request: SearchRequest, depth: int = 0) -> Any:
         # ``depth``: at least this many hits, for the title-coverage re-rank

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.config import Config
+from indexer.engine import SCOPES, SORTS
 from indexer.models import FACET_FIELDS, FACET_LABELS, VALIDITY_VALUES
 from search_web import api
+from search_web.params import max_page
 
 
 ERROR_CODES: dict[str, str] = {
@@ -177,7 +179,7 @@ def _query_parameters(config: Config, *, paging: bool) -> list[dict[str, Any]]:
             "name": "scope",
             "in": "query",
             "description": "Where words are looked for",
-            "schema": {"type": "string", "enum": list(api.SCOPES), "default": "all"},
+            "schema": {"type": "string", "enum": list(SCOPES), "default": "all"},
         },
     ]
     if paging:
@@ -185,12 +187,12 @@ def _query_parameters(config: Config, *, paging: bool) -> list[dict[str, Any]]:
             {
                 "name": "sort",
                 "in": "query",
-                "schema": {"type": "string", "enum": list(api.SORTS), "default": "relevance"},
+                "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
             },
             {
                 "name": "page",
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": api.max_page(config), "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": max_page(config), "default": 1},
             },
             {
                 "name": "page_size",

@@ -19,11 +19,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
-from indexer.errors import IndexUnavailable, InvalidParameter
+from indexer.errors import IndexUnavailable
 from indexer.highlight import highlight_text
 from indexer.models import FACET_FIELDS, FACET_LABELS, FIELD_LABELS, Document, Results, SearchRequest
-from indexer.query import parse_date
 from search_web.engine import get_config, get_engine
+from search_web.params import search_request_from_form
 
 logger = logging.getLogger(__name__)
 
@@ -59,40 +59,6 @@ def cn_date(value: date | None) -> str:
     if not value:
         return ""
     return f"{value.year}年{value.month}月{value.day}日"
-
-
-def _int_param(args: MultiDict[str, str], name: str, default: int) -> int:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidParameter(name, f"不是有效的数字：{raw}") from None
-
-
-def search_request_from_args(args: MultiDict[str, str], default_page_size: int) -> SearchRequest:
-    """Build a :class:`SearchRequest` from the page's GET parameters.
-
-    :param args: ``request.args``; facet fields may repeat (OR within a field).
-    :param default_page_size: results per page when ``page_size`` is absent.
-    :raises InvalidParameter: for a malformed number or date (the engine checks ranges).
-    """
-    filters = {}
-    for name in FACET_FIELDS:
-        values = _unique(v.strip() for v in args.getlist(name) if v.strip())
-        if values:
-            filters[name] = values
-    return SearchRequest(
-        q=(args.get("q") or "").strip(),
-        filters=filters,
-        date_from=parse_date(args.get("from"), "from"),
-        date_to=parse_date(args.get("to"), "to"),
-        scope=(args.get("scope") or "all").strip() or "all",
-        sort=(args.get("sort") or "relevance").strip() or "relevance",
-        page=_int_param(args, "page", 1),
-        page_size=_int_param(args, "page_size", default_page_size),
-    )
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -285,7 +251,7 @@ def search() -> str:
     """Search page; with no query and no filter it lists the newest documents."""
     config = get_config()
     engine = get_engine()
-    req = search_request_from_args(request.args, config.page_size)
+    req = search_request_from_form(request.args, config)
     searching = bool(req.q or req.filters or req.date_from or req.date_to)
     results: Results | None = None
     suggestions: list[dict[str, Any]] = []
