@@ -295,7 +295,10 @@ def _collect_title(lines: list[str], start: int, stop: int) -> tuple[str, int] |
             or (s.startswith(("（", "(")) and not _QUALIFIER_LINE.match(s))
         ):
             break
-        if not _title_like(line) or (j > start and not 4 <= len(s) <= 40):
+        # a wrapped line is 4–40 characters, or a shorter tail that completes the title
+        # ("…门诊共济保障实 / 施细则")
+        completes = bool(block) and not best and len(s) >= 2 and _is_title_end("".join(block) + s)
+        if not _title_like(line) or (j > start and not 4 <= len(s) <= 40 and not completes):
             break
         if j > start and re.search(rf"[{_CJK}]\s+[{_CJK}]", line.strip()):
             break  # a table row ("序号 学校名称 培养计划"), not a wrapped title
