@@ -188,3 +188,21 @@ def test_detect_doc_type(title: str, doc_type: str) -> None:
 )
 def test_parse_chinese_date(text: str, expected: date | None) -> None:
     assert parse_chinese_date(text) == expected
+
+
+def test_short_last_line_that_completes_the_title_is_joined() -> None:
+    text = "\n".join(
+        [
+            "示例市医疗保障局文件",
+            "示医保规〔2024〕2号",
+            "示例市职工基本医疗保险门诊共济保障实",
+            "施细则",
+            "第一章 总则",
+            "第一条 为建立健全职工基本医疗保险门诊共济保障机制，制定本实施细则。",
+            "示例市医疗保障局",
+            "2024年5月20日",
+        ]
+    )
+    meta = extract_metadata(text)
+    assert meta.title == "示例市职工基本医疗保险门诊共济保障实施细则"
+    assert meta.doc_type == "细则"
