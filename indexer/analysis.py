@@ -42,6 +42,7 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, CompositeAnalyzer, Token, Tokenizer
 
+from .datafiles import read_data_file
 from .errors import GovSearchError
 
 with warnings.catch_warnings():
@@ -103,14 +104,7 @@ def _read_dictionary(path: Path) -> list[tuple[str, int | None, str | None]]:
 
     Blank lines and lines starting with ``#`` are skipped.
     """
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise GovSearchError(f"{path}: user dictionary not found") from None
-    except UnicodeDecodeError as exc:
-        raise GovSearchError(f"{path}: user dictionary is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise GovSearchError(f"{path}: cannot read user dictionary ({exc.strerror or exc})") from None
+    lines = read_data_file(path, "user dictionary").splitlines()
     entries: list[tuple[str, int | None, str | None]] = []
     for lineno, line in enumerate(lines, start=1):
         parts = line.split()

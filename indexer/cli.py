@@ -21,7 +21,7 @@ import click
 from indexer.config import Config
 from indexer.engine import SearchEngine
 from indexer.errors import ExtractionError, GovSearchError, IndexLocked, IndexUnavailable, InvalidParameter
-from indexer.models import FACET_FIELDS, FIELD_LABELS, SearchRequest
+from indexer.models import FACET_FIELDS, SearchRequest
 from indexer.query import parse_date
 from indexer.sync import SyncSummary, import_records, sync_paths
 
@@ -303,18 +303,7 @@ def show_command(doc_id: str, index_dir: Path | None, as_json: bool, full: bool)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
         return
     meta = doc.meta
-    values = {
-        "title": meta.title,
-        "doc_number": meta.doc_number,
-        "issuer": "、".join(meta.issuer),
-        "written_date": _iso(meta.written_date),
-        "published_date": _iso(meta.published_date),
-        "doc_type": meta.doc_type,
-        "topic": meta.topic,
-        "index_no": meta.index_no,
-        "validity": meta.validity,
-    }
-    rows = [(FIELD_LABELS[name], value) for name, value in values.items()] + [("文件", doc.path)]
+    rows = meta.labelled_rows(_iso) + [("文件", doc.path)]
     for label, value in rows:
         if value:
             click.echo(f"{label}：{value}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 #: Facet fields, in the order the site shows them.
@@ -64,6 +65,24 @@ class DocMeta:
         """Year for faceting: of the written date, else of the published date."""
         d = self.written_date or self.published_date
         return d.year if d else None
+
+    def labelled_rows(self, format_date: Callable[[date | None], str]) -> list[tuple[str, str]]:
+        """(Chinese label, value) in the order of a portal's metadata table, empty ones included.
+
+        :param format_date: how dates are shown (ISO in the CLI, 2024年3月15日 on the site).
+        """
+        values = {
+            "index_no": self.index_no,
+            "topic": self.topic,
+            "issuer": "、".join(self.issuer),
+            "written_date": format_date(self.written_date),
+            "title": self.title,
+            "doc_number": self.doc_number,
+            "published_date": format_date(self.published_date),
+            "validity": self.validity,
+            "doc_type": self.doc_type,
+        }
+        return [(FIELD_LABELS[name], value) for name, value in values.items()]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings)."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.analysis import normalize_width
+from indexer.datafiles import read_data_file
 from indexer.errors import GovSearchError
 
 logger = logging.getLogger(__name__)
@@ -96,15 +97,7 @@ def load_synonyms(path: Path | str) -> Synonyms:
     :raises GovSearchError: naming the file when it is missing, not UTF-8 or malformed.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise GovSearchError(f"{path}: synonyms file not found") from None
-    except UnicodeDecodeError as exc:
-        raise GovSearchError(f"{path}: synonyms file is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise GovSearchError(f"{path}: cannot read synonyms file ({exc.strerror or exc})") from None
-    return parse_synonyms(text, str(path))
+    return parse_synonyms(read_data_file(path, "synonyms file"), str(path))
 
 
 _cache: dict[str, Synonyms] = {}

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.errors import IndexUnavailable
 from indexer.highlight import highlight_text
-from indexer.models import FACET_FIELDS, FACET_LABELS, FIELD_LABELS, Document, Results, SearchRequest
+from indexer.models import FACET_FIELDS, FACET_LABELS, Document, Results, SearchRequest
 from search_web.engine import get_config, get_engine
 from search_web.params import search_request_from_form
 
@@ -294,19 +294,7 @@ def document(doc_id: str) -> str:
     policy, interpretations = engine.links(doc_id)
     related = [link for link in engine.more_like_this(doc_id, limit=6) if link.id != doc_id][:5]
     meta = doc.meta
-    values = {
-        "index_no": meta.index_no,
-        "topic": meta.topic,
-        "issuer": "、".join(meta.issuer),
-        "written_date": cn_date(meta.written_date),
-        "title": meta.title,
-        "doc_number": meta.doc_number,
-        "published_date": cn_date(meta.published_date),
-        "validity": meta.validity,
-        "doc_type": meta.doc_type,
-    }
-    # the order of the metadata table on government portals
-    rows = [(FIELD_LABELS[name], value) for name, value in values.items()]
+    rows = meta.labelled_rows(cn_date)
     path = download_path(doc)
     return render_template(
         "document.html",
