@@ -66,3 +66,11 @@ def test_query_expands_abbreviation() -> None:
     parsed = parse_user_query("个税 退税")
     assert "个人所得税" in str(parsed.strict)
     assert parsed.expansions["个税"] == ["个人所得税"]
+
+
+@pytest.mark.parametrize(("word", "other"), [("住房公积金", "社会保险"), ("社会保险", "住房公积金")])
+def test_shipped_file_keeps_sibling_concepts_apart(word: str, other: str) -> None:
+    # 五险一金 names both; a two-way group would make each stand for the other
+    syn = default_synonyms()
+    assert other not in syn.expand(word)
+    assert {"社会保险", "住房公积金"} <= set(syn.expand("五险一金"))
