@@ -18,13 +18,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query as q
-from whoosh import scoring, sorting
+from whoosh import scoring
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from indexer import query as query_module
 from indexer import store
+from indexer.array_search import ArrayIndex, SegmentCache
 from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
@@ -65,6 +67,9 @@ class SearchEngine:
         # ((generation dir, TOC generation), lexicon): pinyin, did-you-mean, suggest
         self._lexicon: tuple[tuple[Path | None, int], Lexicon] | None = None
         self._lexicon_building: tuple[Path | None, int] | None = None
+        # arrays of the open searcher's segments and a bounded postings cache (array_search)
+        self._segment_cache = SegmentCache()
+        self._array_index: ArrayIndex | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def exists(self) -> bool:
@@ -314,15 +319,28 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> Results:
         """Ranked hits with snippets, interpretation links and facet counts.
 
+        Matching, scoring, counting and facets run over arrays (:mod:`indexer.array_search`),
+        with the same scores as Whoosh's own search.
+
         :raises InvalidParameter: for a bad sort, scope, page or page size.
         :raises IndexUnavailable: when there is no index.
         """
         started = time_module.perf_counter()
         self._check(request)
         parsed = self.parse(request.q, request.scope)
-        flt = build_filter(request)
         with self.searcher() as s:
+            arrays = self._arrays(s)
+            weighting = s.weighting
+            filters = self._filter_masks(arrays, request)
+            everywhere = _all_of(filters.values(), arrays.size)
             used = parsed.strict if parsed.strict is not None else q.Every()
+            match = arrays.evaluate(used, weighting)
+            relaxed = False
+            if parsed.relaxed is not None and not (match.mask & everywhere).any():
+                used, relaxed = parsed.relaxed, True
+                match = arrays.evaluate(used, weighting)
+            unfiltered = match.mask
+            match.mask = unfiltered & everywhere
             rk = query_module.RANKING
             rerank = (
                 request.sort == "relevance"
@@ -333,14 +351,15 @@ class SearchEngine:
                 and rk.title_rerank_depth > 0
                 and rk.title_coverage_weight > 0
             )
-            depth = rk.title_rerank_depth if rerank else 0
-            results = self._run(s, used, flt, request, depth)
-            relaxed = False
-            if results.scored_length() == 0 and parsed.relaxed is not None:
-                used = parsed.relaxed
-                results = self._run(s, used, flt, request, depth)
-                relaxed = True
-            ranked = [(h, float(h.score or 0.0)) for h in results]
+            limit = max(request.page * request.page_size, rk.title_rerank_depth if rerank else 0)
+            final_scores = match.scores * self._priors(arrays, weighting)
+            if request.sort == "newest" or (request.sort == "relevance" and isinstance(used, q.Every)):
+                order = arrays.sorted_by_date(match, limit, newest=True)
+            elif request.sort == "oldest":
+                order = arrays.sorted_by_date(match, limit, newest=False)
+            else:
+                order, _ = arrays.top(match, limit, final_scores)
+            ranked = [(_StoredHit(s, docnum), float(final_scores[docnum])) for docnum in order]
             if rerank:
                 ranked = _rerank_by_title(ranked, parsed, rk)
             start = (request.page - 1) * request.page_size
@@ -350,19 +369,14 @@ class SearchEngine:
                 hit.score = score
                 hits.append(hit)
             self._attach_links(s, hits)
-            # proximity and prior clauses stop Whoosh's block-quality skipping, and its matcher
-            # pruning then leaves low scorers out of the top-N run's count: counts and facets
-            # come from an unscored pass over every match
-            grouping = {"groupedby": _facet_spec(f for f in FACET_FIELDS if f not in request.filters)} if request.facets else {}
-            everything = s.search(used, limit=None, filter=flt, scored=False, **grouping)
-            facets = self._facets(s, used, request, everything) if request.facets else {}
-            total = len(everything)
+            facets = self._facets(arrays, unfiltered, filters) if request.facets else {}
+            total = match.count()
             corrected = ""
             if parsed.corrected and parsed.corrected != parsed.text:
                 # did-you-mean only when the corrected query finds something by itself
                 fixed = parse_user_query(parsed.corrected, scope=request.scope, max_chars=self.config.max_query_chars)
                 probe = fixed.strict if fixed.strict is not None else fixed.relaxed
-                if probe is not None and s.search(probe, limit=1, filter=flt).scored_length() > 0:
+                if probe is not None and (arrays.evaluate(probe, None).mask & everywhere).any():
                     corrected = parsed.corrected
         return Results(
             total=total,
@@ -407,31 +421,44 @@ class SearchEngine:
         if request.page * request.page_size > MAX_RESULTS:
             raise InvalidParameter("page", f"results beyond the first {MAX_RESULTS} are not served")
 
-    def _run(self, s: Searcher, query: q.Query, flt: q.Query | None, request: SearchRequest, depth: int = 0) -> Any:
-        # ``depth``: at least this many hits, for the title-coverage re-rank
-        kwargs: dict[str, Any] = {"limit": max(request.page * request.page_size, depth), "filter": flt}
-        if request.sort == "newest" or (request.sort == "relevance" and isinstance(query, q.Every)):
-            kwargs.update(sortedby=_NEWEST_FIRST, reverse=True)
-        elif request.sort == "oldest":
-            kwargs.update(sortedby="sort_date")  # undated documents hold the largest key: last
-        # no facets here: they come from the unscored pass over every match in search()
-        return s.search(query, **kwargs)
+    def _arrays(self, s: Searcher) -> ArrayIndex:
+        """The array view of searcher ``s`` (one per searcher; segment arrays outlive it)."""
+        with self._lock:
+            if self._array_index is None or self._array_index.searcher is not s:
+                self._array_index = ArrayIndex(s, self._segment_cache, scope=str(self._generation))
+                self._segment_cache.retain(self._array_index.segment_keys())
+            return self._array_index
 
-    def _facets(self, s: Searcher, query: q.Query, request: SearchRequest, results: Any) -> dict[str, list[tuple[str, int]]]:
+    @staticmethod
+    def _priors(arrays: ArrayIndex, weighting: Any) -> np.ndarray:
+        if not getattr(weighting, "use_final", False) or not isinstance(weighting, RankingWeighting):
+            return np.ones(arrays.size)
+        key = (repr(weighting.ranking), weighting.today)
+        return arrays.priors(key, weighting.document_priors)
+
+    @staticmethod
+    def _filter_masks(arrays: ArrayIndex, request: SearchRequest) -> dict[str, np.ndarray]:
+        """One mask per filtered facet field (OR within it) and one for the date range."""
+        masks: dict[str, np.ndarray] = {}
+        for fieldname, values in request.filters.items():
+            flt = build_filter(SearchRequest(filters={fieldname: values}))
+            if flt is not None:
+                masks[fieldname] = arrays.evaluate(flt, None).mask
+        dates = build_filter(SearchRequest(date_from=request.date_from, date_to=request.date_to))
+        if dates is not None:
+            masks["#dates"] = arrays.evaluate(dates, None).mask
+        return masks
+
+    @staticmethod
+    def _facets(arrays: ArrayIndex, matched: np.ndarray, filters: dict[str, np.ndarray]) -> dict[str, list[tuple[str, int]]]:
+        """Counts per facet value over the matches and the filters; a field with a selection
+        counts over the *other* filters only, so its other values stay visible and can be
+        added (multi-select facets)."""
         out: dict[str, list[tuple[str, int]]] = {}
         for fieldname in FACET_FIELDS:
-            if fieldname in request.filters:
-                # a field with a selection counts over the other filters only, so its
-                # other values stay visible and can be added (multi-select facets)
-                others = SearchRequest(
-                    filters={k: v for k, v in request.filters.items() if k != fieldname},
-                    date_from=request.date_from,
-                    date_to=request.date_to,
-                )
-                groups = s.search(query, limit=1, filter=build_filter(others), groupedby=_facet_spec([fieldname])).groups(fieldname)
-            else:
-                groups = results.groups(fieldname)
-            values = [(str(k), int(v)) for k, v in groups.items() if k not in (None, "")]
+            others = [m for name, m in filters.items() if name != fieldname]
+            counts = arrays.facet(fieldname).counts(matched & _all_of(others, arrays.size))
+            values = [(k, v) for k, v in counts.items() if k not in (None, "")]
             if fieldname == "year":
                 values.sort(key=lambda kv: kv[0], reverse=True)
             else:
@@ -439,7 +466,7 @@ class SearchEngine:
             out[fieldname] = values[:FACET_LIMIT]
         return out
 
-    def _hit(self, hit: Any, terms: list[str] | None) -> Hit:
+    def _hit(self, hit: _StoredHit, terms: list[str] | None) -> Hit:
         stored = hit.fields()
         doc = document_from_stored(stored)
         meta = doc.meta
@@ -452,7 +479,7 @@ class SearchEngine:
         return Hit(
             id=doc.id,
             title=title,
-            score=float(hit.score or 0.0),
+            score=0.0,
             snippet=text_snippet,
             doc_number=meta.doc_number,
             issuer=meta.issuer,
@@ -530,20 +557,29 @@ def _rerank_by_title(ranked: list[tuple[Any, float]], parsed: ParsedQuery, rk: q
     return [(hit, -neg) for _, neg, _, hit in rescored] + rest
 
 
-def _undated_last(key: int) -> int:
-    # an undated document's column value is the largest key (2**64 - 1); newest-first sorts
-    # descending, which would put it first
-    return -1 if key >= 1 << 63 else key
+class _StoredHit:
+    """A hit by document number: its stored fields read on first use (titles for the re-rank,
+    everything for the result card)."""
+
+    def __init__(self, searcher: Searcher, docnum: int) -> None:
+        self.docnum = docnum
+        self._searcher = searcher
+        self._fields: dict[str, Any] | None = None
+
+    def fields(self) -> dict[str, Any]:
+        if self._fields is None:
+            self._fields = self._searcher.stored_fields(self.docnum)
+        return self._fields
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields().get(name, default)
 
 
-_NEWEST_FIRST = sorting.TranslateFacet(_undated_last, sorting.FieldFacet("sort_date"))
-
-
-def _facet_spec(fieldnames: Iterable[str]) -> sorting.Facets:
-    facets = sorting.Facets()
-    for name in fieldnames:
-        facets.add_facet(name, sorting.FieldFacet(name, allow_overlap=(name == "issuer"), maptype=sorting.Count))
-    return facets
+def _all_of(masks: Iterable[np.ndarray], size: int) -> np.ndarray:
+    out = np.ones(size, dtype=bool)
+    for m in masks:
+        out &= m
+    return out
 
 
 __all__ = ["SearchEngine"]

@@ -31,6 +31,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time
 from typing import Any
 
@@ -502,11 +503,11 @@ class RankingWeighting(scoring.BM25F):
     def final(self, searcher: Any, docnum: int, score: float) -> float:
         priors = self._priors
         if priors is None or priors[0] != id(searcher):
-            priors = self._priors = (id(searcher), self._document_priors(searcher))
+            priors = self._priors = (id(searcher), self.document_priors(searcher))
         factors = priors[1]
         return score * factors[docnum] if docnum < len(factors) else score
 
-    def _document_priors(self, searcher: Any) -> list[float]:
+    def document_priors(self, searcher: Any) -> list[float]:
         rk = self.ranking
         reader = searcher.reader()
         count = reader.doc_count_all()
@@ -547,6 +548,7 @@ _TITLE_NOISE = re.compile(r"[\s《》〈〉<>“”\"'‘’「」『』、，,.
 _TITLE_VERSION = re.compile(r"[(（〔\[][^()（）〔〕\[\]]*[)）〕\]]$")
 
 
+@lru_cache(maxsize=65536)  # the re-rank asks for the same titles query after query
 def title_core(title: str) -> str:
     """The part of a title that names the document, for comparing it with a query.
 
@@ -612,7 +614,7 @@ def title_coverage(title: str, parsed: ParsedQuery) -> tuple[float, bool]:
                 covered[i] = True
             start = core.find(form, start + 1)
     title_share = sum(covered) / len(core)
-    words = [w for w in _content_words(typed) if w.strip()] or [typed]
+    words = [w for w in _typed_words(typed) if w.strip()] or [typed]
     held = 0
     for w in words:
         if w in core:
@@ -651,6 +653,12 @@ def _scope_fields(scope: str) -> tuple[str, ...]:
     if scope == "doc_number":
         return ("doc_number",)
     return TEXT_FIELDS
+
+
+@lru_cache(maxsize=4096)
+def _typed_words(typed: str) -> tuple[str, ...]:
+    """:func:`_content_words` of a query's title core, once per query rather than once per hit."""
+    return tuple(_content_words(typed))
 
 
 def _content_words(text: str) -> list[str]:

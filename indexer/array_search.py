@@ -1,0 +1,502 @@
+"""Query evaluation over arrays: ranking, counts and facets of a results page at portal scale.
+
+Whoosh evaluates a query one posting at a time in Python: a matcher tree calls ``next()``,
+``id()`` and ``score()`` for every posting of every term, and facet counting walks every
+match again. At 10^5 documents a common word has tens of thousands of postings, and a
+results page (a scored top-N pass plus an unscored pass for counts and facets) costs
+seconds. This module evaluates the *same* Whoosh query objects over numpy arrays instead:
+
+* a term's postings are read once, a block at a time, into arrays of document numbers and
+  term frequencies (kept in a bounded cache: segments never change once written);
+* BM25F is computed for all of a term's postings at once, with Whoosh's own global
+  statistics (``searcher.idf``, ``searcher.avg_field_length``) and field lengths decoded
+  from Whoosh's length columns, so scores equal Whoosh's;
+* ``Or`` sums, ``And`` intersects and sums, ``AndMaybe`` adds the optional side where it
+  matches, boosts multiply: Whoosh's matcher semantics, over dense per-document arrays;
+* facet values, dates and priors come from the index's columns, read once per segment;
+  counting a facet is one ``bincount`` over the matches;
+* query types without an array form (phrases, prefixes, ranges in a user query) run
+  through Whoosh's own matcher for their subtree, so they are exact too, at Whoosh's speed.
+
+``tests/integration/test_array_search.py`` checks hit order, scores, totals and facet
+counts against Whoosh's own search on the demo corpus and on generated indexes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from whoosh import query as q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import FilterMatcher
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+#: Posting entries (document number + frequency) kept in the cache, per engine. About 8
+#: bytes each: the default holds 40 MB, the postings of a few hundred common words at 10^5
+#: documents.
+POSTINGS_CACHE_ENTRIES = 5_000_000
+#: A column value at or above this marks "no value" (an undated document's sort_date).
+_NO_DATE = 1 << 63
+_BYTE_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
+
+
+@dataclass
+class Match:
+    """Which documents a query matches and their scores (dense, one slot per document)."""
+
+    mask: np.ndarray
+    scores: np.ndarray
+
+    def count(self) -> int:
+        return int(np.count_nonzero(self.mask))
+
+
+@dataclass
+class FacetColumn:
+    """One facet field over all documents: ``codes[doc]`` indexes ``values`` (-1: none).
+
+    Multi-valued fields (the issuer: joint documents have several) keep (document, code)
+    pairs in ``pair_docs``/``pair_codes`` instead of ``codes``.
+    """
+
+    values: list[str]
+    codes: np.ndarray | None = None
+    pair_docs: np.ndarray | None = None
+    pair_codes: np.ndarray | None = None
+
+    def counts(self, mask: np.ndarray) -> dict[str, int]:
+        """Documents per value among those in ``mask``."""
+        if self.codes is not None:
+            codes = self.codes[mask]
+            codes = codes[codes >= 0]
+        else:
+            assert self.pair_docs is not None and self.pair_codes is not None
+            codes = self.pair_codes[mask[self.pair_docs]]
+        counted = np.bincount(codes, minlength=len(self.values)) if len(codes) else np.zeros(len(self.values), dtype=np.int64)
+        return {self.values[i]: int(counted[i]) for i in np.flatnonzero(counted)}
+
+    def having(self, wanted: Sequence[str], size: int) -> np.ndarray:
+        """Mask of documents having any of ``wanted``."""
+        index = {v: i for i, v in enumerate(self.values)}
+        codes = np.array([index[v] for v in wanted if v in index], dtype=np.int64)
+        if self.codes is not None:
+            return np.isin(self.codes, codes) if len(codes) else np.zeros(size, dtype=bool)
+        assert self.pair_docs is not None and self.pair_codes is not None
+        mask = np.zeros(size, dtype=bool)
+        mask[self.pair_docs[np.isin(self.pair_codes, codes)]] = True
+        return mask
+
+
+@dataclass
+class _Segment:
+    """Arrays of one segment (immutable on disk; deletions are read per searcher)."""
+
+    doc_count: int
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    raw_dates: np.ndarray | None = None
+    terms: dict[str, list[tuple[str, np.ndarray]]] = field(default_factory=dict)
+
+
+class ArrayIndex:
+    """Array views of one open searcher's index, built lazily and shared by every query on it.
+
+    Build one per searcher state (the engine keeps one per generation and TOC version);
+    per-segment arrays and postings are cached by segment, so a commit that adds a segment
+    reads only the new one.
+    """
+
+    def __init__(self, searcher: Searcher, segment_cache: "SegmentCache", scope: str = "") -> None:
+        """:param scope: names the index in segment keys (the engine passes the generation)."""
+        self.searcher = searcher
+        self._cache = segment_cache
+        self._leaves: list[tuple[Any, int, str]] = []
+        for reader, offset in searcher.reader().leaf_readers():
+            segment = reader.segment() if hasattr(reader, "segment") else None
+            key = f"{scope}/{segment.segment_id()}" if segment is not None else f"{scope}/anon-{id(reader)}"
+            self._leaves.append((reader, offset, key))
+        self.size = searcher.reader().doc_count_all()
+        self._lock = threading.Lock()
+        self._live: np.ndarray | None = None
+        self._lengths: dict[str, np.ndarray] = {}
+        self._facets: dict[str, FacetColumn] = {}
+        self._raw_dates: np.ndarray | None = None
+        self._priors: dict[Any, np.ndarray] = {}
+
+    # ------------------------------------------------------------ per-document arrays
+    def live(self) -> np.ndarray:
+        """Mask of documents not deleted."""
+        if self._live is None:
+            live = np.ones(self.size, dtype=bool)
+            for reader, offset, _ in self._leaves:
+                if reader.has_deletions():
+                    deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+                    live[deleted + offset] = False
+            self._live = live
+        return self._live
+
+    def segment_keys(self) -> set[str]:
+        """The cache keys of this index's segments."""
+        return {key for _, _, key in self._leaves}
+
+    def _segment(self, reader: Any, key: str) -> _Segment:
+        return self._cache.segment(key, lambda: _Segment(doc_count=reader.doc_count_all()))
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length of ``fieldname`` as Whoosh scores it (its one-byte encoding)."""
+        with self._lock:
+            if fieldname not in self._lengths:
+                parts = []
+                for reader, _, key in self._leaves:
+                    seg = self._segment(reader, key)
+                    if fieldname not in seg.lengths:
+                        seg.lengths[fieldname] = _read_lengths(reader, fieldname)
+                    parts.append(seg.lengths[fieldname])
+                self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
+            return self._lengths[fieldname]
+
+    def column(self, fieldname: str) -> list[Any]:
+        """A sortable column's translated values, one per document (None where absent)."""
+        values: list[Any] = []
+        for reader, _, key in self._leaves:
+            seg = self._segment(reader, key)
+            if fieldname not in seg.columns:
+                seg.columns[fieldname] = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else [None] * reader.doc_count_all()
+            values.extend(seg.columns[fieldname])
+        return values
+
+    def raw_dates(self, fieldname: str = "sort_date") -> np.ndarray:
+        """A date column's raw keys (``datetime_to_long``); undated documents hold a key ≥ 2**63."""
+        with self._lock:
+            if self._raw_dates is None:
+                parts = []
+                for reader, _, key in self._leaves:
+                    seg = self._segment(reader, key)
+                    if seg.raw_dates is None:
+                        if reader.has_column(fieldname):
+                            raw = list(reader.column_reader(fieldname, translate=False))
+                            seg.raw_dates = np.array([min(int(v), (1 << 64) - 1) for v in raw], dtype=np.uint64)
+                        else:
+                            seg.raw_dates = np.full(reader.doc_count_all(), (1 << 64) - 1, dtype=np.uint64)
+                    parts.append(seg.raw_dates)
+                self._raw_dates = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+            return self._raw_dates
+
+    def facet(self, fieldname: str) -> FacetColumn:
+        """The facet field's values: from its column, or from its terms when it has none."""
+        with self._lock:
+            if fieldname in self._facets:
+                return self._facets[fieldname]
+        first = self._leaves[0][0] if self._leaves else None
+        if first is not None and first.has_column(fieldname):
+            raw = self.column(fieldname)
+            index: dict[str, int] = {}
+            codes = np.full(self.size, -1, dtype=np.int64)
+            for docnum, value in enumerate(raw):
+                if value not in (None, ""):
+                    codes[docnum] = index.setdefault(str(value), len(index))
+            facet = FacetColumn(values=list(index), codes=codes)
+        else:
+            index = {}
+            docs: list[np.ndarray] = []
+            codes_list: list[np.ndarray] = []
+            for reader, offset, key in self._leaves:
+                seg = self._segment(reader, key)
+                if fieldname not in seg.terms:
+                    seg.terms[fieldname] = _term_postings(reader, fieldname)
+                for text, ids in seg.terms[fieldname]:
+                    code = index.setdefault(text, len(index))
+                    docs.append(ids + offset)
+                    codes_list.append(np.full(len(ids), code, dtype=np.int64))
+            pair_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+            pair_codes = np.concatenate(codes_list) if codes_list else np.zeros(0, dtype=np.int64)
+            keep = self.live()[pair_docs] if len(pair_docs) else np.zeros(0, dtype=bool)
+            facet = FacetColumn(values=list(index), pair_docs=pair_docs[keep], pair_codes=pair_codes[keep])
+        with self._lock:
+            self._facets[fieldname] = facet
+        return facet
+
+    def priors(self, key: Any, compute: Callable[[Any], list[float]]) -> np.ndarray:
+        """Per-document score factors, ``compute(segment_searcher)`` per segment, cached by ``key``."""
+        with self._lock:
+            if key not in self._priors:
+                parts = [np.asarray(compute(sub), dtype=np.float64) for sub, _ in self.searcher.leaf_searchers()]
+                self._priors[key] = np.concatenate(parts) if parts else np.zeros(0)
+            return self._priors[key]
+
+    # ------------------------------------------------------------------- postings
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of one term over the whole index, deleted ones included."""
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        field_obj = self.searcher.schema[fieldname]
+        try:
+            btext = field_obj.to_bytes(text)
+        except ValueError:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        for reader, offset, key in self._leaves:
+            if (fieldname, btext) not in reader:
+                continue
+            seg_ids, seg_weights = self._cache.postings((key, fieldname, btext), lambda r=reader: _read_postings(r, fieldname, btext))
+            ids.append(seg_ids + offset)
+            weights.append(seg_weights)
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return (np.concatenate(ids), np.concatenate(weights)) if len(ids) > 1 else (ids[0], weights[0])
+
+    # ----------------------------------------------------------------- evaluation
+    def evaluate(self, query: q.Query, weighting: Any | None) -> Match:
+        """The documents ``query`` matches and, when ``weighting`` is given, their scores
+        (before the weighting's ``final`` step; see :meth:`search`)."""
+        m = self._eval(query, weighting)
+        m.mask &= self.live()
+        return m
+
+    def _empty(self) -> Match:
+        return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
+
+    def _eval(self, query: q.Query, weighting: Any | None) -> Match:
+        kind = type(query)
+        if kind is q.Term:
+            return self._term(query, weighting)
+        if kind is q.Or or kind is q.And:
+            subs = [s for s in query.subqueries if s is not q.NullQuery]
+            if not subs:
+                return self._empty()
+            parts = [self._eval(s, weighting) for s in subs]
+            mask = parts[0].mask.copy()
+            scores = parts[0].scores.copy()
+            for p in parts[1:]:
+                if kind is q.Or:
+                    mask |= p.mask
+                else:
+                    mask &= p.mask
+                scores += p.scores
+            if kind is q.And:
+                scores[~mask] = 0.0
+            if query.boost != 1.0:
+                scores *= query.boost
+            return Match(mask, scores)
+        if kind is q.AndMaybe:
+            required = self._eval(query.a, weighting)
+            optional = self._eval(query.b, weighting)
+            scores = required.scores + np.where(optional.mask & required.mask, optional.scores, 0.0)
+            if query.boost != 1.0:
+                scores *= query.boost
+            return Match(required.mask, scores)
+        if kind is q.AndNot:
+            positive = self._eval(query.a, weighting)
+            negative = self._eval(query.b, None)
+            positive.mask &= ~negative.mask
+            return positive
+        if kind is q.Every:
+            return Match(self.live().copy(), np.full(self.size, float(query.boost)))
+        if query is q.NullQuery or kind is type(q.NullQuery):
+            return self._empty()
+        if kind is q.DateRange and self._has_column(query.fieldname):
+            return self._date_range(query)
+        return self._via_whoosh(query, weighting)
+
+    def _has_column(self, fieldname: str) -> bool:
+        return bool(self._leaves) and all(r.has_column(fieldname) for r, _, _ in self._leaves)
+
+    def _term(self, query: q.Term, weighting: Any | None) -> Match:
+        out = self._empty()
+        fieldname, text = query.fieldname, query.text
+        if fieldname not in self.searcher.schema:
+            return out
+        ids, tf = self.postings(fieldname, text)
+        if not len(ids):
+            return out
+        out.mask[ids] = True
+        if weighting is None:
+            return out
+        field_obj = self.searcher.schema[fieldname]
+        if field_obj.scorable and hasattr(weighting, "K1"):
+            B = weighting._field_B.get(fieldname, weighting.B)
+            K1 = weighting.K1
+            idf = self.searcher.idf(fieldname, text)
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            fl = self.lengths(fieldname)[ids]
+            # Whoosh's bm25(): idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+            scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        elif field_obj.scorable:
+            return self._via_whoosh(query, weighting)
+        else:
+            scores = tf.astype(np.float64)  # Whoosh's WeightScorer: the posting's weight
+        if query.boost != 1.0:
+            scores = scores * query.boost
+        out.scores[ids] = scores
+        return out
+
+    def _date_range(self, query: q.DateRange) -> Match:
+        raw = self.raw_dates(query.fieldname)
+        mask = raw < np.uint64(_NO_DATE)
+        if query.start is not None:
+            start = np.uint64(query.start)  # DateRange holds datetime_to_long keys
+            mask &= (raw > start) if query.startexcl else (raw >= start)
+        if query.end is not None:
+            end = np.uint64(query.end)
+            mask &= (raw < end) if query.endexcl else (raw <= end)
+        return Match(mask, np.where(mask, float(query.boost), 0.0))
+
+    def _via_whoosh(self, query: q.Query, weighting: Any | None) -> Match:
+        """A subtree with no array form, run by Whoosh's own matchers (exact, per posting)."""
+        out = self._empty()
+        for sub, offset in self.searcher.leaf_searchers():
+            context = sub.context(weighting=weighting) if weighting is not None else sub.boolean_context()
+            m = query.matcher(sub, context)
+            if not m.is_active():
+                continue
+            if weighting is None:
+                ids = np.fromiter(m.all_ids(), dtype=np.int64)
+                out.mask[ids + offset] = True
+                continue
+            while m.is_active():
+                docnum = m.id() + offset
+                out.mask[docnum] = True
+                out.scores[docnum] = m.score()
+                m.next()
+        return out
+
+    # ------------------------------------------------------------------ results
+    def top(self, match: Match, limit: int, final: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
+        """The best ``limit`` documents by score (ties: lower document number first), and all
+        final scores. ``final``: per-document factors applied before ranking."""
+        scores = match.scores * final if final is not None else match.scores
+        ids = np.flatnonzero(match.mask)
+        if not len(ids) or limit <= 0:
+            return [], scores
+        if len(ids) > limit:
+            part = np.argpartition(-scores[ids], limit - 1)[:limit]
+            threshold = scores[ids[part]].min()
+            ids = ids[scores[ids] >= threshold]  # every tie at the edge, then order and cut
+        order = np.lexsort((ids, -scores[ids]))
+        return [int(d) for d in ids[order][:limit]], scores
+
+    def sorted_by_date(self, match: Match, limit: int, *, newest: bool) -> list[int]:
+        """Matches by ``sort_date``: newest first with undated last, or oldest first (undated last)."""
+        ids = np.flatnonzero(match.mask)
+        raw = self.raw_dates()[ids]
+        if newest:
+            keys = np.where(raw >= np.uint64(_NO_DATE), -1, raw.astype(np.int64, copy=False) if len(raw) else raw).astype(np.int64)
+            order = np.lexsort((-ids, -keys))  # Whoosh's reverse sort: key then docnum, both descending
+        else:
+            order = np.lexsort((ids, raw))
+        return [int(d) for d in ids[order][:limit]]
+
+
+class SegmentCache:
+    """Per-segment arrays and a bounded LRU of postings, shared across searcher states.
+
+    Segment ids are unique per segment and segments are never rewritten, so nothing here
+    goes stale: a merged-away segment's entries are simply never asked for again and age out
+    of the LRU (segment arrays are dropped with :meth:`retain`).
+    """
+
+    def __init__(self, max_entries: int = POSTINGS_CACHE_ENTRIES) -> None:
+        self._segments: dict[str, _Segment] = {}
+        self._postings: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._entries = 0
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def segment_keys(self) -> set[str]:
+        with self._lock:
+            return set(self._segments)
+
+    def segment(self, key: str, make: Callable[[], _Segment]) -> _Segment:
+        with self._lock:
+            seg = self._segments.get(key)
+            if seg is None:
+                seg = self._segments[key] = make()
+            return seg
+
+    def retain(self, keys: set[str]) -> None:
+        """Forget the arrays of segments not in ``keys`` (after a merge or a rebuild)."""
+        with self._lock:
+            for key in [k for k in self._segments if k not in keys]:
+                del self._segments[key]
+
+    def postings(self, key: tuple[str, str, bytes], read: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            hit = self._postings.get(key)
+            if hit is not None:
+                self._postings.move_to_end(key)
+                return hit
+        value = read()
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = value
+                self._entries += len(value[0])
+                while self._entries > self.max_entries and len(self._postings) > 1:
+                    _, old = self._postings.popitem(last=False)
+                    self._entries -= len(old[0])
+        return value
+
+
+# ---------------------------------------------------------------------- readers
+def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings in one segment, deleted documents included (masked later)."""
+    m = reader.postings(fieldname, btext)
+    if isinstance(m, FilterMatcher):
+        m = m.child  # the deletion filter: applied as a mask instead
+    ids: list[Any] = []
+    weights: list[Any] = []
+    if isinstance(m, W3LeafMatcher):
+        # a block at a time: Whoosh decodes each block's ids and weights as arrays
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            ids.append(np.asarray(m._ids, dtype=np.int64))
+            weights.append(np.asarray(m._weights, dtype=np.float64))
+            m._next_block()
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(ids), np.concatenate(weights)
+    flat_ids, flat_weights = [], []
+    while m.is_active():  # inlined postings of rare terms, or another codec
+        flat_ids.append(m.id())
+        flat_weights.append(m.weight())
+        m.next()
+    return np.array(flat_ids, dtype=np.int64), np.array(flat_weights, dtype=np.float64)
+
+
+def _read_lengths(reader: Any, fieldname: str) -> np.ndarray:
+    """A field's per-document lengths as Whoosh's scorers see them (decoded length bytes)."""
+    n = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    cached = getattr(perdoc, "_cached_reader", None)
+    if cached is not None:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        column = cached(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return np.zeros(n)
+        raw = np.fromiter((column[i] for i in range(n)), dtype=np.uint8, count=n)
+        return _BYTE_LENGTHS[raw]
+    return np.array([reader.doc_field_length(i, fieldname, 0) or 0 for i in range(n)], dtype=np.float64)
+
+
+def _term_postings(reader: Any, fieldname: str) -> list[tuple[str, np.ndarray]]:
+    """Every term of a (small, keyword) field with the documents holding it, in one segment."""
+    out = []
+    for btext in reader.lexicon(fieldname):
+        m = reader.postings(fieldname, btext)
+        if isinstance(m, FilterMatcher):
+            m = m.child
+        ids = np.fromiter(m.all_ids(), dtype=np.int64)
+        text = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+        out.append((text, ids))
+    return out
+
+
+__all__ = ["ArrayIndex", "FacetColumn", "Match", "SegmentCache", "POSTINGS_CACHE_ENTRIES"]
