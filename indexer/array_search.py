@@ -301,6 +301,10 @@ class ArrayIndex:
             return self._empty()
         if kind is q.DateRange and self._has_column(query.fieldname):
             return self._date_range(query)
+        if kind is q.Phrase and query.fieldname in self.searcher.schema and len(query.words) > 1:
+            field_obj = self.searcher.schema[query.fieldname]
+            if field_obj.format is not None and field_obj.format.supports("positions"):
+                return self._phrase(query, weighting)
         return self._via_whoosh(query, weighting)
 
     def _has_column(self, fieldname: str) -> bool:
@@ -333,6 +337,40 @@ class ArrayIndex:
         if query.boost != 1.0:
             scores = scores * query.boost
         out.scores[ids] = scores
+        return out
+
+    def _phrase(self, query: q.Phrase, weighting: Any | None) -> Match:
+        """Whoosh's phrase semantics over arrays: documents holding every word, then a
+        position check on those only. Whoosh's phrase is a SpanNear2 (ordered, each next word
+        1..slop positions after the previous one) over the intersection of the words' term
+        matchers, scored as the sum of the words' term scores times the phrase's boost."""
+        out = self._empty()
+        fieldname, words = query.fieldname, list(query.words)
+        postings = [self.postings(fieldname, w) for w in words]
+        if any(not len(ids) for ids, _ in postings):
+            return out
+        candidates = postings[0][0]
+        for ids, _ in postings[1:]:
+            candidates = np.intersect1d(candidates, ids, assume_unique=True)
+        candidates = candidates[self.live()[candidates]]
+        if not len(candidates):
+            return out
+        matched: list[np.ndarray] = []
+        field_obj = self.searcher.schema[fieldname]
+        for reader, offset, _ in self._leaves:
+            local = candidates[(candidates >= offset) & (candidates < offset + reader.doc_count_all())] - offset
+            if not len(local):
+                continue
+            positions = [_read_positions(reader, fieldname, field_obj.to_bytes(w), local) for w in words]
+            hits = [doc for doc in local.tolist() if _in_order(positions, doc, query.slop)]
+            matched.append(np.array(hits, dtype=np.int64) + offset)
+        ids = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int64)
+        out.mask[ids] = True
+        if weighting is not None and len(ids):
+            total = np.zeros(self.size)
+            for w in words:
+                total += self._term(q.Term(fieldname, w), weighting).scores
+            out.scores[ids] = total[ids] * query.boost
         return out
 
     def _date_range(self, query: q.DateRange) -> Match:
@@ -468,6 +506,49 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarra
         flat_weights.append(m.weight())
         m.next()
     return np.array(flat_ids, dtype=np.int64), np.array(flat_weights, dtype=np.float64)
+
+
+def _read_positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray) -> dict[int, list[int]]:
+    """Word positions of a term in the segment documents ``wanted`` (sorted), read only from
+    the posting blocks that hold them."""
+    out: dict[int, list[int]] = {}
+    if (fieldname, btext) not in reader:
+        return out
+    m = reader.postings(fieldname, btext)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    decode = reader.schema[fieldname].format.decode_positions
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            ids = np.asarray(m._ids, dtype=np.int64)
+            inside = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
+            if len(inside):
+                if m._values is None:
+                    m._read_values()
+                values = m._values
+                for i in inside.tolist():
+                    out[int(ids[i])] = decode(values[i])
+            m._next_block()
+        return out
+    wanted_set = set(wanted.tolist())
+    while m.is_active():
+        if m.id() in wanted_set:
+            out[m.id()] = decode(m.value())
+        m.next()
+    return out
+
+
+def _in_order(positions: list[dict[int, list[int]]], doc: int, slop: int) -> bool:
+    """Whether the words occur in order in ``doc``, each 1..``slop`` positions after the previous."""
+    ends = set(positions[0].get(doc) or ())
+    steps = range(1, slop + 1)
+    for word in positions[1:]:
+        if not ends:
+            return False
+        ends = {p for p in word.get(doc) or () if any(p - k in ends for k in steps)}
+    return bool(ends)
 
 
 def _read_lengths(reader: Any, fieldname: str) -> np.ndarray:

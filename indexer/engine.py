@@ -276,9 +276,11 @@ class SearchEngine:
         if not ids:
             return {}
         found: dict[str, list[Link]] = {}
-        hits = s.search(q.Or([q.Term("interprets_id", i) for i in ids]), limit=None, sortedby="sort_date")
-        for hit in hits:
-            found.setdefault(hit["interprets_id"], []).append(Link(hit["id"], hit.get("title", "")))
+        arrays = self._arrays(s)
+        match = arrays.evaluate(q.Or([q.Term("interprets_id", i) for i in ids]), None)
+        for docnum in arrays.sorted_by_date(match, MAX_RESULTS, newest=False):  # oldest first
+            stored = s.stored_fields(docnum)
+            found.setdefault(stored["interprets_id"], []).append(Link(stored["id"], stored.get("title", "")))
         return found
 
     def count(self) -> int:
