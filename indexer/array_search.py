@@ -41,6 +41,12 @@ from whoosh.util.numeric import byte_to_length
 #: bytes each: the default holds 40 MB, the postings of a few hundred common words at 10^5
 #: documents.
 POSTINGS_CACHE_ENTRIES = 5_000_000
+#: An optional clause holding phrases (the proximity bonus of a short query) is evaluated
+#: on this many of the required side's best documents only: checking word positions costs
+#: a block read per document, and a document below this rank by its term scores does not
+#: reach the first page by a proximity bonus. Exact (equal to Whoosh) while a query has
+#: fewer matches than this.
+PROXIMITY_DEPTH = 300
 #: A column value at or above this marks "no value" (an undated document's sort_date).
 _NO_DATE = 1 << 63
 _BYTE_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -261,7 +267,8 @@ class ArrayIndex:
     def _empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def _eval(self, query: q.Query, weighting: Any | None) -> Match:
+    def _eval(self, query: q.Query, weighting: Any | None, within: np.ndarray | None = None) -> Match:
+        # ``within``: only these documents can matter (phrase checks are limited to them)
         kind = type(query)
         if kind is q.Term:
             return self._term(query, weighting)
@@ -269,7 +276,7 @@ class ArrayIndex:
             subs = [s for s in query.subqueries if s is not q.NullQuery]
             if not subs:
                 return self._empty()
-            parts = [self._eval(s, weighting) for s in subs]
+            parts = [self._eval(s, weighting, within) for s in subs]
             mask = parts[0].mask.copy()
             scores = parts[0].scores.copy()
             for p in parts[1:]:
@@ -284,14 +291,14 @@ class ArrayIndex:
                 scores *= query.boost
             return Match(mask, scores)
         if kind is q.AndMaybe:
-            required = self._eval(query.a, weighting)
-            optional = self._eval(query.b, weighting)
+            required = self._eval(query.a, weighting, within)
+            optional = self._eval(query.b, weighting, self._best(required, PROXIMITY_DEPTH) if weighting is not None else required.mask)
             scores = required.scores + np.where(optional.mask & required.mask, optional.scores, 0.0)
             if query.boost != 1.0:
                 scores *= query.boost
             return Match(required.mask, scores)
         if kind is q.AndNot:
-            positive = self._eval(query.a, weighting)
+            positive = self._eval(query.a, weighting, within)
             negative = self._eval(query.b, None)
             positive.mask &= ~negative.mask
             return positive
@@ -304,7 +311,7 @@ class ArrayIndex:
         if kind is q.Phrase and query.fieldname in self.searcher.schema and len(query.words) > 1:
             field_obj = self.searcher.schema[query.fieldname]
             if field_obj.format is not None and field_obj.format.supports("positions"):
-                return self._phrase(query, weighting)
+                return self._phrase(query, weighting, within)
         return self._via_whoosh(query, weighting)
 
     def _has_column(self, fieldname: str) -> bool:
@@ -339,7 +346,16 @@ class ArrayIndex:
         out.scores[ids] = scores
         return out
 
-    def _phrase(self, query: q.Phrase, weighting: Any | None) -> Match:
+    def _best(self, match: Match, depth: int) -> np.ndarray:
+        """Mask of the ``depth`` best-scoring live matches (all of them when fewer)."""
+        ids = np.flatnonzero(match.mask & self.live())
+        best = np.zeros(self.size, dtype=bool)
+        if len(ids) > depth:
+            ids = ids[np.argpartition(-match.scores[ids], depth - 1)[:depth]]
+        best[ids] = True
+        return best
+
+    def _phrase(self, query: q.Phrase, weighting: Any | None, within: np.ndarray | None = None) -> Match:
         """Whoosh's phrase semantics over arrays: documents holding every word, then a
         position check on those only. Whoosh's phrase is a SpanNear2 (ordered, each next word
         1..slop positions after the previous one) over the intersection of the words' term
@@ -352,7 +368,7 @@ class ArrayIndex:
         candidates = postings[0][0]
         for ids, _ in postings[1:]:
             candidates = np.intersect1d(candidates, ids, assume_unique=True)
-        candidates = candidates[self.live()[candidates]]
+        candidates = candidates[self.live()[candidates] if within is None else (self.live() & within)[candidates]]
         if not len(candidates):
             return out
         matched: list[np.ndarray] = []
@@ -519,17 +535,25 @@ def _read_positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarra
         m = m.child
     decode = reader.schema[fieldname].format.decode_positions
     if isinstance(m, W3LeafMatcher):
-        while m.is_active():
+        at = 0  # the next wanted document not yet passed
+        while m.is_active() and at < len(wanted):
+            # a block whose last id is before the next wanted document is skipped unread
+            # (reading it would decompress and unpickle its ids, weights and positions)
+            if m.block_max_id() < wanted[at]:
+                m._next_block()
+                continue
             if m._ids is None:
                 m._read_ids()
             ids = np.asarray(m._ids, dtype=np.int64)
-            inside = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
+            slots = np.searchsorted(wanted, ids)
+            inside = np.flatnonzero((slots < len(wanted)) & (wanted[np.minimum(slots, len(wanted) - 1)] == ids))
             if len(inside):
                 if m._values is None:
                     m._read_values()
                 values = m._values
                 for i in inside.tolist():
                     out[int(ids[i])] = decode(values[i])
+            at = int(np.searchsorted(wanted, ids[-1], side="right"))
             m._next_block()
         return out
     wanted_set = set(wanted.tolist())

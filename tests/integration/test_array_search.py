@@ -173,3 +173,25 @@ def test_several_segments_and_deletions_equal_whoosh(engine: SearchEngine, tmp_p
     # the engine's results page: deleted documents are neither hits nor counted
     res = engine.search(SearchRequest(q="稳岗返还"))
     assert res.total == len(res.hits) == 1
+
+
+def test_proximity_bonus_is_scored_on_the_best_required_matches_only(demo_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import array_search
+
+    parsed = demo_engine.parse("优化 营商环境")
+    query = parsed.strict
+    assert isinstance(query, q.AndMaybe), query
+    with demo_engine.searcher() as s:
+        exact = ArrayIndex(s, SegmentCache()).evaluate(query, s.weighting)
+        required = ArrayIndex(s, SegmentCache()).evaluate(query.a, s.weighting)
+        assert exact.count() > 2
+        monkeypatch.setattr(array_search, "PROXIMITY_DEPTH", 2)
+        bounded = ArrayIndex(s, SegmentCache()).evaluate(query, s.weighting)
+    # the same matches (totals and facets do not change), and the bonus on the two best only
+    assert np.array_equal(bounded.mask, exact.mask)
+    ids = np.flatnonzero(required.mask)
+    best = set(ids[np.argsort(-required.scores[ids], kind="stable")][:2].tolist())
+    for d in ids.tolist():
+        expected = exact.scores[d] if d in best else required.scores[d]
+        assert bounded.scores[d] == pytest.approx(expected), d
+    assert any(exact.scores[d] > required.scores[d] for d in best), "the bonus should apply somewhere in the top 2"
