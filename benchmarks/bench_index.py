@@ -114,11 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baselines", action="store_true", help="also index with stock Whoosh and tantivy")
     ap.add_argument("--keep", type=Path, help="build the index here and keep it")
     ap.add_argument("--json", type=Path, help="write the figures here too")
+    ap.add_argument("--mean-chars", type=int, default=0, help="mean body length of generated documents (make_big_corpus)")
+    ap.add_argument("--bound-sample", type=int, default=0,
+                    help="measure the tokenisation bound on this many documents (a rate: docs/s and MB/s); 0: all")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    paths = make_big_corpus.build(args.docs)
-    folder = make_big_corpus.corpus_folder(args.docs)
+    paths = make_big_corpus.build(args.docs, mean_chars=args.mean_chars)
+    folder = make_big_corpus.corpus_folder(args.docs, mean_chars=args.mean_chars)
     roots = make_big_corpus.roots(paths, folder)
     raw_bytes = sum(p.stat().st_size for p in paths)
     print(f"corpus: {len(paths)} files, {raw_bytes / 1e6:.1f} MB raw ({folder})")
@@ -131,18 +134,32 @@ def main(argv: list[str] | None = None) -> int:
         # the bound is over the cleaned text the analyzer sees (extraction excluded)
         load_user_dictionary()
         config = Config.from_env({})
+        sample = paths
+        if args.bound_sample and args.bound_sample < len(paths):
+            import random
+
+            sample = random.Random(5).sample(paths, args.bound_sample)
         texts = []
-        for p in paths:
+        for p in sample:
             doc = ingest_file(p, config)
             texts.append(doc.meta.title + "\n" + doc.text)
         text_mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
         bound = tokenisation_bound(texts, args.workers)
         bound1 = tokenisation_bound(texts[: max(50, len(texts) // 5)], 1)
+        if len(sample) < len(paths):
+            # a rate measured on a random sample; the full run's time at that rate, for the ratios
+            factor = len(paths) / len(sample)
+            bound["wall_s"] *= factor
+            bound["cpu_s"] *= factor
+            bound["sample"] = len(sample)
+            text_mb *= factor
         figures["bound"] = bound
-        print(f"\ntokenisation bound (jieba only, {args.workers} procs): {bound['docs_per_s']:.0f} docs/s, "
-              f"{bound['mb_per_s']:.2f} MB/s of clean text ({text_mb:.1f} MB), {bound['wall_s']:.1f} s wall, {bound['cpu_s']:.1f} s CPU; "
+        print(f"\ntokenisation bound (jieba only, {args.workers} procs{f', on a random sample of {len(sample)}' if len(sample) < len(paths) else ''}): "
+              f"{bound['docs_per_s']:.0f} docs/s, "
+              f"{bound['mb_per_s']:.2f} MB/s of clean text ({text_mb:.1f} MB{' est.' if len(sample) < len(paths) else ''}), "
+              f"{bound['wall_s']:.1f} s wall, {bound['cpu_s']:.1f} s CPU{' (scaled to the whole corpus)' if len(sample) < len(paths) else ''}; "
               f"one core: {bound1['docs_per_s']:.0f} docs/s")
-        cpu_bound = len(texts) / (bound["cpu_s"] / args.workers)
+        cpu_bound = len(paths) / (bound["cpu_s"] / args.workers)
         print(f"  CPU-time bound (CPU seconds spread over {args.workers} cores, i.e. what an idle machine would do): {cpu_bound:.0f} docs/s")
         figures["cpu_bound_docs_per_s"] = cpu_bound
 
@@ -164,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["index_mb"] = size / 1e6
         print(f"index size: {size / 1e6:.1f} MB = {size / raw_bytes:.2f} x raw files, {size / 1e6 / text_mb:.2f} x clean text")
 
-        changed = make_big_corpus.mutate(paths, 0.01, version=int(time.time()) % 100000)
+        changed = make_big_corpus.mutate(paths, 0.01, version=int(time.time()) % 100000, mean_chars=args.mean_chars)
         engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=args.workers))
         before = cpu_seconds()
         started = time.perf_counter()

@@ -161,8 +161,11 @@ def model(records: list[tuple[str, str]], files: list[Path], cache: Path) -> Big
     return m
 
 
-def generated_doc(n: int, version: int, rng: random.Random, m: BigramModel) -> str:
-    """One generated official document; ``n`` makes its 发文字号 and title unique."""
+def generated_doc(n: int, version: int, rng: random.Random, m: BigramModel, scale: float = 1.0) -> str:
+    """One generated official document; ``n`` makes its 发文字号 and title unique.
+
+    :param scale: body length factor applied to the length drawn from the real distribution.
+    """
     k = n % len(_ISSUERS)
     issuer, prefix = _ISSUERS[k], _PREFIXES[k]
     year = 2005 + (n * 7919) % 21
@@ -170,29 +173,32 @@ def generated_doc(n: int, version: int, rng: random.Random, m: BigramModel) -> s
     doc_type = _DOC_TYPES[(n // 7) % len(_DOC_TYPES)]
     title = f"{issuer}关于{topic}第{n}号事项的{doc_type}"
     month, day = 1 + n % 12, 1 + n % 28
-    body = m.body(rng, m.length(rng))
+    body = m.body(rng, max(200, int(m.length(rng) * scale)))
     return (
         f"{issuer}文件\n\n{prefix}〔{year}〕{n % 997 + 1}号\n\n{title}\n\n各有关单位：\n\n"
         f"{body}\n版本{version}。\n\n{issuer}\n{year}年{month}月{day}日\n"
     )
 
 
-def build(n_docs: int, out: Path = DEFAULT_OUT, *, seed: int = 1, real_share: float = 0.3) -> list[Path]:
+def build(n_docs: int, out: Path = DEFAULT_OUT, *, seed: int = 1, real_share: float = 0.3, mean_chars: int = 0) -> list[Path]:
     """The paths of an ``n_docs`` corpus, building it under ``out/corpus-N`` if not cached.
 
     :param n_docs: documents wanted.
     :param out: cache folder (outside the repository).
     :param seed: generator seed.
     :param real_share: most real documents as a share of ``n_docs``.
+    :param mean_chars: scale generated bodies so their mean length is about this many
+        characters (0: the real distribution's own mean, about 4 000 characters = 12 KB).
     :returns: every path of the corpus (real files in place, rendered records, generated files).
     """
-    folder = corpus_folder(n_docs, out, seed)
+    folder = corpus_folder(n_docs, out, seed, mean_chars)
     manifest = folder / "manifest.txt"
     if manifest.is_file():
         return [Path(p) for p in manifest.read_text(encoding="utf-8").splitlines() if p]
     started = time.perf_counter()
     files, records = real_sources()
     m = model(records, files, out / "bigram-model.pkl")
+    scale = mean_chars / (sum(m.lengths) / len(m.lengths)) if mean_chars else 1.0
     rng = random.Random(seed)
     n_real = int(n_docs * real_share)
     n_rec = min(len(records), n_real // 2)
@@ -209,7 +215,7 @@ def build(n_docs: int, out: Path = DEFAULT_OUT, *, seed: int = 1, real_share: fl
         if i % 1000 == 0:
             sub.mkdir(parents=True, exist_ok=True)
         p = sub / f"doc{i:06d}.txt"
-        p.write_text(generated_doc(i, 0, rng, m), encoding="utf-8")
+        p.write_text(generated_doc(i, 0, rng, m, scale), encoding="utf-8")
         paths.append(p)
     manifest.write_text("\n".join(str(p) for p in paths) + "\n", encoding="utf-8")
     logger.info("built %s: %d docs (%d in place, %d records, %d generated) in %.1f s",
@@ -217,9 +223,9 @@ def build(n_docs: int, out: Path = DEFAULT_OUT, *, seed: int = 1, real_share: fl
     return paths
 
 
-def corpus_folder(n_docs: int, out: Path = DEFAULT_OUT, seed: int = 1) -> Path:
+def corpus_folder(n_docs: int, out: Path = DEFAULT_OUT, seed: int = 1, mean_chars: int = 0) -> Path:
     """Where :func:`build` keeps the corpus of ``n_docs`` documents."""
-    return out / f"corpus-{n_docs}-s{seed}"
+    return out / (f"corpus-{n_docs}-s{seed}" + (f"-c{mean_chars}" if mean_chars else ""))
 
 
 def roots(paths: list[Path], folder: Path) -> list[Path]:
@@ -229,14 +235,15 @@ def roots(paths: list[Path], folder: Path) -> list[Path]:
     return own + [p for p in paths if not str(p).startswith(prefix)]
 
 
-def mutate(paths: list[Path], share: float, *, seed: int = 2, version: int = 1) -> list[Path]:
+def mutate(paths: list[Path], share: float, *, seed: int = 2, version: int = 1, mean_chars: int = 0) -> list[Path]:
     """Rewrite ``share`` of the *generated* files (new body, same number); returns them."""
     rng = random.Random(seed + version)
     generated = [p for p in paths if p.name.startswith("doc") and p.parent.parent.name == "gen"]
     chosen = rng.sample(generated, max(1, int(len(paths) * share)))
     m = model([], [], DEFAULT_OUT / "bigram-model.pkl")
+    scale = mean_chars / (sum(m.lengths) / len(m.lengths)) if mean_chars else 1.0
     for p in chosen:
-        p.write_text(generated_doc(int(p.stem[3:]), version, rng, m), encoding="utf-8")
+        p.write_text(generated_doc(int(p.stem[3:]), version, rng, m, scale), encoding="utf-8")
     return chosen
 
 
@@ -245,11 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mean-chars", type=int, default=0, help="mean body length of generated documents (0: as the real ones)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    paths = build(args.docs, args.out, seed=args.seed)
+    paths = build(args.docs, args.out, seed=args.seed, mean_chars=args.mean_chars)
     size = sum(p.stat().st_size for p in paths)
-    print(f"{len(paths)} documents, {size / 1e6:.1f} MB, manifest {args.out / f'corpus-{args.docs}-s{args.seed}' / 'manifest.txt'}")
+    print(f"{len(paths)} documents, {size / 1e6:.1f} MB, manifest {corpus_folder(args.docs, args.out, args.seed, args.mean_chars) / 'manifest.txt'}")
     return 0
 
 

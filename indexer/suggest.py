@@ -43,6 +43,7 @@ class Lexicon:
     speller: Speller
     _titles: list[str] | None = None  # unique, sorted; read on first use (suggest only)
     _title_source: Callable[[], list[str]] | None = None
+    _joined: tuple[str, list[int]] | None = None
     built_seconds: float = 0.0
 
     @property
@@ -51,6 +52,18 @@ class Lexicon:
         if self._titles is None:
             self._titles = sorted(set(self._title_source())) if self._title_source else []
         return self._titles
+
+    def joined_titles(self) -> tuple[str, list[int]]:
+        """Every title in one newline-separated string and where each starts (a substring
+        search over all titles at C speed)."""
+        if self._joined is None:
+            titles = self.titles
+            starts, at = [], 0
+            for t in titles:
+                starts.append(at)
+                at += len(t) + 1
+            self._joined = ("\n".join(titles), starts)
+        return self._joined
 
     @classmethod
     def from_searcher(cls, searcher: Any) -> "Lexicon":
@@ -178,11 +191,25 @@ def _titles_starting(lexicon: Lexicon, text: str, limit: int) -> list[str]:
     return found[:limit]
 
 
+#: Titles containing the typed words are collected up to this many (in title order) before
+#: the best are chosen: a common word is in tens of thousands of titles at portal scale.
+CONTAINING_SCAN = 400
+
+
 def _titles_containing(lexicon: Lexicon, text: str, limit: int) -> list[str]:
     words = [w for w in text.split() if w]
     if not words:
         return []
-    found = [t for t in lexicon.titles if all(w in t for w in words)]
+    joined, starts = lexicon.joined_titles()
+    titles = lexicon.titles
+    found: list[str] = []
+    at = joined.find(words[0])
+    while at >= 0 and len(found) < CONTAINING_SCAN:
+        i = bisect.bisect_right(starts, at) - 1
+        title = titles[i]
+        if all(w in title for w in words[1:]):
+            found.append(title)
+        at = joined.find(words[0], starts[i] + len(title) + 1)  # next title
     found.sort(key=lambda t: (t.find(words[0]), len(t)))
     return found[:limit]
 
