@@ -159,18 +159,18 @@ def run_phase(
             "latency_ms": bench_query.percentiles(latencies), "kinds": dict(kinds)}
 
 
-def reindex_in_background(index_dir: Path, docs: int) -> subprocess.Popen:
+def reindex_in_background(index_dir: Path, docs: int, mean_chars: int = 0) -> subprocess.Popen:
     """Rewrite 1 % of the generated files and run an incremental ``sync_paths`` in a child process."""
     code = (
         "import sys; sys.path[:0] = [{root!r}, {bench!r}]\n"
         "import time, make_big_corpus\n"
         "from indexer.config import Config\nfrom indexer.engine import SearchEngine\nfrom indexer.sync import sync_paths\n"
-        "paths = make_big_corpus.build({docs}); folder = make_big_corpus.corpus_folder({docs})\n"
-        "make_big_corpus.mutate(paths, 0.01, version=int(time.time()) % 100000)\n"
+        "paths = make_big_corpus.build({docs}, mean_chars={mean}); folder = make_big_corpus.corpus_folder({docs}, mean_chars={mean})\n"
+        "make_big_corpus.mutate(paths, 0.01, version=int(time.time()) % 100000, mean_chars={mean})\n"
         "t = time.perf_counter()\n"
         "s = sync_paths(SearchEngine(Config.from_env({{}}, index_dir={index!r})), make_big_corpus.roots(paths, folder), lock_timeout=600)\n"
         "print(f'reindex: updated {{len(s.updated)}} in {{time.perf_counter() - t:.1f}} s', flush=True)\n"
-    ).format(root=str(ROOT), bench=str(ROOT / "benchmarks"), docs=docs, index=str(index_dir))
+    ).format(root=str(ROOT), bench=str(ROOT / "benchmarks"), docs=docs, index=str(index_dir), mean=mean_chars)
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
 
 
@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--mean-chars", type=int, default=0, help="the corpus's --mean-chars (make_big_corpus)")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="govsearch-load-"))
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         import bench_index
 
         index_dir = work / "index"
-        bench_index.main(["--docs", str(args.docs), "--keep", str(index_dir)])
+        bench_index.main(["--docs", str(args.docs), "--keep", str(index_dir), "--mean-chars", str(args.mean_chars)])
     paths = request_paths(index_dir)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -220,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         run_phase(base, paths, 2 * args.clients, 60, args.clients)  # warm the workers' searchers and lexicons
         steady = run_phase(base, paths, args.requests, args.seconds, args.clients)
         report("steady", steady)
-        reindex = reindex_in_background(index_dir, args.docs)
+        reindex = reindex_in_background(index_dir, args.docs, args.mean_chars)
         # the phase lasts at least until the reindex has committed (bounded by --seconds)
         during = run_phase(base, paths[::-1], args.requests, args.seconds, args.clients, busy=lambda: reindex.poll() is None)
         still_running = reindex.poll() is None
