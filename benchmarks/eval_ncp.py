@@ -209,31 +209,17 @@ def baseline_search(cache: Path) -> tuple[Callable[[str], list[str]], Callable[[
     return run, searcher.close
 
 
-def ranking_search(cache: Path, ranking: Ranking) -> tuple[Callable[[str], list[str]], Callable[[], None]]:
-    """The engine's query pipeline and ranking with the given weights, top 10 only.
+def ranking_search(engine: SearchEngine, ranking: Ranking) -> Callable[[str], list[str]]:
+    """The engine's whole search with the given weights (the pipeline users get, top 10).
 
-    The same parse and weighting as :meth:`SearchEngine.search` (strict, then relaxed), without
-    snippets, links and the count pass, which do not change the order: fast enough to tune.
+    The ranking in use is swapped and the searcher reopened, so its weighting reads the new
+    values; the lexicon and the segment arrays and postings stay cached between trials.
     """
-    from indexer import store
-    from indexer.query import RankingWeighting, parse_user_query
+    from indexer import query as query_module
 
-    ix = store.open_index(cache / "index")
-    searcher = ix.searcher(weighting=RankingWeighting(ranking))
-
-    def run(text: str) -> list[str]:
-        parsed = parse_user_query(text, ranking=ranking)
-        ranked: list[str] = []
-        for query in (parsed.strict, parsed.relaxed):
-            if query is None:
-                continue
-            hits = searcher.search(query, limit=K)
-            ranked = [hit["path"] for hit in hits]
-            if ranked:
-                break
-        return ranked
-
-    return run, searcher.close
+    query_module.RANKING = ranking
+    engine.close()
+    return engine_search(engine)
 
 
 #: Values tried for each Ranking field by --tune (coordinate search, on train only).
@@ -248,18 +234,15 @@ TUNE_GRID: dict[str, list[float]] = {
 }
 
 
-def tune(cache: Path, queries: list[dict], qrels: dict[str, set[str]], rounds: int = 1) -> Ranking:
-    """Coordinate search over :data:`TUNE_GRID` on ``queries`` (train): MRR@10 + Recall@10, ties keep the current value."""
+def tune(engine: SearchEngine, queries: list[dict], qrels: dict[str, set[str]], rounds: int = 1, only: list[str] | None = None) -> Ranking:
+    """Coordinate search over :data:`TUNE_GRID` (or its fields ``only``) on ``queries`` (train):
+    MRR@10 + Recall@10, ties keep the current value."""
     from dataclasses import replace
 
     from indexer.query import RANKING
 
     def score(rk: Ranking) -> float:
-        run, close = ranking_search(cache, rk)
-        try:
-            r = evaluate(run, queries, qrels)["train"]
-        finally:
-            close()
+        r = evaluate(ranking_search(engine, rk), queries, qrels)["train"]
         return r["MRR@10"] + r["Recall@10"]
 
     best = replace(RANKING)
@@ -268,6 +251,8 @@ def tune(cache: Path, queries: list[dict], qrels: dict[str, set[str]], rounds: i
     for round_no in range(rounds):
         changed = False
         for name, values in TUNE_GRID.items():
+            if only and name not in only:
+                continue
             for value in values:
                 current = getattr(best, name)
                 if value == current:
@@ -327,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", action="store_true", help="coordinate search of the Ranking weights on train, then report")
     parser.add_argument("--tune-limit", type=int, default=0, help="tune on the first N train questions only (time)")
     parser.add_argument("--failures", type=int, default=0, help="print this many questions whose answer is not first")
+    parser.add_argument("--tune-only", default="", help="comma-separated Ranking fields to tune (default: the whole grid)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not NCP.is_dir():
@@ -351,13 +337,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         per: dict[str, int] = {}
         queries = [x for x in queries if per.setdefault(x["split"], 0) < args.limit and not per.update({x["split"]: per[x["split"]] + 1})]
+    engine = SearchEngine(Config.from_env({}, index_dir=cache / "index"))
+    engine.lexicon(wait=True)  # saved at index time; not part of the per-query time
     if args.tune:
         from indexer import query as query_module
 
         train = [x for x in load_questions()[0] if x["split"] == "train"]
-        query_module.RANKING = tune(cache, train[: args.tune_limit] if args.tune_limit else train, qrels)
-    engine = SearchEngine(Config.from_env({}, index_dir=cache / "index"))
-    engine.lexicon(wait=True)  # saved at index time; not part of the per-query time
+        only = [f for f in args.tune_only.split(",") if f]
+        query_module.RANKING = tune(engine, train[: args.tune_limit] if args.tune_limit else train, qrels, only=only)
+        engine.close()
     rows = []
     started = time.perf_counter()
     rows.append(("govsearch", evaluate(engine_search(engine), queries, qrels)))

@@ -44,6 +44,7 @@ from indexer.docnumber import find_doc_numbers, parse_doc_number
 from indexer.errors import InvalidParameter
 from indexer.models import FACET_FIELDS, SearchRequest
 from indexer.pinyin import Vocabulary, is_pinyin_like
+from indexer.places import place_forms
 from indexer.spelling import Speller
 from indexer.synonyms import Synonyms, default_synonyms, find_synonym_spans
 
@@ -396,6 +397,8 @@ def _concepts(
                     continue
                 label = word
                 forms = [([word], 1.0)]
+                # a place typed in one form stands for the other (陕西省 / 陕西)
+                forms += [([f], 1.0) for f in place_forms(word) if f != word][:MAX_FORMS]
                 readings = _pinyin_readings(word, pinyin_vocabulary)
                 if readings:
                     expansions[word] = readings
@@ -614,7 +617,9 @@ def title_coverage(title: str, parsed: ParsedQuery) -> tuple[float, bool]:
                 covered[i] = True
             start = core.find(form, start + 1)
     title_share = sum(covered) / len(core)
-    words = [w for w in _typed_words(typed) if w.strip()] or [typed]
+    # the words as typed, chunk by chunk (pinyin syllables stay apart: shehui baoxian)
+    spaced = " ".join(title_core(chunk) for chunk in parsed.text.split())
+    words = [w for w in _typed_words(spaced) if w.strip()] or [typed]
     held = 0
     for w in words:
         if w in core:

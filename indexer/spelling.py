@@ -69,7 +69,8 @@ class Speller:
                 for cand in self._near.get(word[:i] + "*" + word[i + 1 :], []):
                     if cand != word and vocab.frequency(cand) >= floor:
                         found.setdefault(cand, "near_form")
-        ranked = sorted(found, key=vocab.rank)
+        # a word that sounds the same beats one that looks alike (社会保现 -> 社会保险, not 社会保障)
+        ranked = sorted(found, key=lambda cand: (found[cand] != "homophone", vocab.rank(cand)))
         return [Correction(word, cand, found[cand]) for cand in ranked]
 
     def correct_tokens(self, tokens: list[str]) -> tuple[list[tuple[int, int, Correction]], list[str]]:

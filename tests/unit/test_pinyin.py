@@ -59,3 +59,9 @@ def test_near_form_typo_is_corrected(vocab: Vocabulary) -> None:
 
 def test_known_words_are_not_corrected(vocab: Vocabulary) -> None:
     assert Speller.build(vocab).correct("公积金 住房") == ""
+
+
+def test_a_homophone_beats_a_more_frequent_look_alike() -> None:
+    # 社会保现: 社会保险 sounds the same, 社会保障 differs by one character and is more frequent
+    vocab = Vocabulary.build((w, df, df) for w, df in {"社会保险": 20, "社会保障": 90}.items())
+    assert Speller.build(vocab).correct("社会保现") == "社会保险"

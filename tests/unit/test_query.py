@@ -167,3 +167,11 @@ def test_title_coverage_counts_synonyms_and_missing_words() -> None:
 def test_title_rerank_is_a_named_setting() -> None:
     rk = Ranking()
     assert rk.title_rerank_depth > 0 and rk.title_coverage_weight > 0
+
+
+def test_title_coverage_of_pinyin_counts_each_syllable_group() -> None:
+    vocabulary = Vocabulary.build((w, df, df) for w, df in {"社会": 90, "保险": 80, "社会保险": 60}.items())
+    parsed = parse_user_query("shehui baoxian", vocabulary=vocabulary)
+    law, _ = title_coverage("中华人民共和国社会保险法", parsed)
+    regulation, _ = title_coverage("社会保险经办条例", parsed)
+    assert law > regulation > 0.0

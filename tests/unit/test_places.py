@@ -1,0 +1,33 @@
+"""Place names: long and short forms of provinces, cities and counties."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.places import is_place, place_forms
+from indexer.query import parse_user_query
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("陕西", {"陕西省", "陕西"}),
+        ("陕西省", {"陕西省", "陕西"}),
+        ("广西", {"广西壮族自治区", "广西"}),
+        ("陕西省政府", {"陕西省", "陕西"}),  # a province's name followed by more
+        ("漯河市", {"漯河市", "漯河"}),
+        ("平凉市", {"平凉市", "平凉"}),
+    ],
+)
+def test_forms_of_a_place(word: str, expected: set[str]) -> None:
+    assert expected <= set(place_forms(word))
+
+
+@pytest.mark.parametrize("word", ["上市", "城市", "超市", "企业", "国务院", "市区", "开发区"])
+def test_words_that_only_look_like_places(word: str) -> None:
+    assert not is_place(word)
+
+
+def test_a_place_typed_in_one_form_matches_the_other() -> None:
+    text = str(parse_user_query("陕西省 复工").strict)
+    assert "陕西省" in text and "陕西" in text.replace("陕西省", "")
