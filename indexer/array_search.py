@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from itertools import accumulate
+from pickle import loads
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
 from whoosh.matching import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -377,9 +381,8 @@ class ArrayIndex:
             local = candidates[(candidates >= offset) & (candidates < offset + reader.doc_count_all())] - offset
             if not len(local):
                 continue
-            positions = [_read_positions(reader, fieldname, field_obj.to_bytes(w), local) for w in words]
-            hits = [doc for doc in local.tolist() if _in_order(positions, doc, query.slop)]
-            matched.append(np.array(hits, dtype=np.int64) + offset)
+            words_at = [_read_positions(reader, fieldname, field_obj.to_bytes(w), local) for w in words]
+            matched.append(_in_order(words_at, query.slop) + offset)
         ids = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int64)
         out.mask[ids] = True
         if weighting is not None and len(ids):
@@ -524,16 +527,24 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarra
     return np.array(flat_ids, dtype=np.int64), np.array(flat_weights, dtype=np.float64)
 
 
-def _read_positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray) -> dict[int, list[int]]:
-    """Word positions of a term in the segment documents ``wanted`` (sorted), read only from
-    the posting blocks that hold them."""
-    out: dict[int, list[int]] = {}
+def _read_positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document, position) pairs of a term in the segment documents ``wanted`` (sorted),
+    read only from the posting blocks that hold them."""
+    docs: list[int] = []
+    positions: list[int] = []
     if (fieldname, btext) not in reader:
-        return out
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     m = reader.postings(fieldname, btext)
     if isinstance(m, FilterMatcher):
         m = m.child
-    decode = reader.schema[fieldname].format.decode_positions
+    fmt = reader.schema[fieldname].format
+    decode = _decode_positions if type(fmt) is Positions else fmt.decode_positions
+
+    def add(doc: int, value: bytes) -> None:
+        found = decode(value)
+        docs.extend([doc] * len(found))
+        positions.extend(found)
+
     if isinstance(m, W3LeafMatcher):
         at = 0  # the next wanted document not yet passed
         while m.is_active() and at < len(wanted):
@@ -552,27 +563,40 @@ def _read_positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarra
                     m._read_values()
                 values = m._values
                 for i in inside.tolist():
-                    out[int(ids[i])] = decode(values[i])
+                    add(int(ids[i]), values[i])
             at = int(np.searchsorted(wanted, ids[-1], side="right"))
             m._next_block()
-        return out
-    wanted_set = set(wanted.tolist())
-    while m.is_active():
-        if m.id() in wanted_set:
-            out[m.id()] = decode(m.value())
-        m.next()
-    return out
+    else:
+        wanted_set = set(wanted.tolist())
+        while m.is_active():
+            if m.id() in wanted_set:
+                add(m.id(), m.value())
+            m.next()
+    return np.array(docs, dtype=np.int64), np.array(positions, dtype=np.int64)
 
 
-def _in_order(positions: list[dict[int, list[int]]], doc: int, slop: int) -> bool:
-    """Whether the words occur in order in ``doc``, each 1..``slop`` positions after the previous."""
-    ends = set(positions[0].get(doc) or ())
-    steps = range(1, slop + 1)
-    for word in positions[1:]:
-        if not ends:
-            return False
-        ends = {p for p in word.get(doc) or () if any(p - k in ends for k in steps)}
-    return bool(ends)
+def _decode_positions(value: bytes) -> list[int]:
+    """Whoosh's ``Positions.decode_positions`` (a frequency, then pickled deltas), summed in C."""
+    if not value.endswith(b"."):
+        value += b"."
+    return list(accumulate(loads(value[_INT_SIZE:])))
+
+
+def _in_order(words: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarray:
+    """Documents where the words occur in order, each 1..``slop`` positions after the
+    previous one (Whoosh's SpanNear2 with ``ordered=True, mindist=1``), from each word's
+    (document, position) pairs; checked for all documents at once."""
+    docs, positions = words[0]
+    ends = docs << 32 | positions  # one key per (document, position)
+    for next_docs, next_positions in words[1:]:
+        keys = next_docs << 32 | next_positions
+        reached = np.zeros(len(keys), dtype=bool)
+        for step in range(1, slop + 1):
+            reached |= np.isin(keys - step, ends)
+        ends = keys[reached]
+        if not len(ends):
+            break
+    return np.unique(ends >> 32)
 
 
 def _read_lengths(reader: Any, fieldname: str) -> np.ndarray:
