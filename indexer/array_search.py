@@ -203,8 +203,7 @@ class ArrayIndex:
         with self._lock:
             if fieldname in self._facets:
                 return self._facets[fieldname]
-        first = self._leaves[0][0] if self._leaves else None
-        if first is not None and first.has_column(fieldname):
+        if self._has_column(fieldname):
             raw = self.column(fieldname)
             index: dict[str, int] = {}
             codes = np.full(self.size, -1, dtype=np.int64)
@@ -319,7 +318,8 @@ class ArrayIndex:
         return self._via_whoosh(query, weighting)
 
     def _has_column(self, fieldname: str) -> bool:
-        return bool(self._leaves) and all(r.has_column(fieldname) for r, _, _ in self._leaves)
+        # sortable in the schema: a segment without the column file holds no value for it
+        return fieldname in self.searcher.schema and self.searcher.schema[fieldname].column_type is not None
 
     def _term(self, query: q.Term, weighting: Any | None) -> Match:
         out = self._empty()

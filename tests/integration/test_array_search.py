@@ -195,3 +195,24 @@ def test_proximity_bonus_is_scored_on_the_best_required_matches_only(demo_engine
         expected = exact.scores[d] if d in best else required.scores[d]
         assert bounded.scores[d] == pytest.approx(expected), d
     assert any(exact.scores[d] > required.scores[d] for d in best), "the bonus should apply somewhere in the top 2"
+
+
+def test_a_segment_without_a_date_column_equals_whoosh(engine: SearchEngine, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    small_corpus(docs)
+    sync_paths(engine, [docs])
+    # a second commit of one undated document: its segment has no sort_date column at all
+    (docs / "undated.txt").write_text("关于住房公积金的说明\n\n住房公积金提取问答。\n", encoding="utf-8")
+    sync_paths(engine, [docs])
+    with engine.searcher() as s:
+        readers = [r for r, _ in s.reader().leaf_readers()]
+        if all(r.has_column("sort_date") for r in readers):
+            pytest.skip("the writer merged the new document into a dated segment")
+    requests = [
+        SearchRequest(q="住房公积金", date_from=date(2020, 1, 1)),
+        SearchRequest(q="住房公积金", date_to=date(2023, 12, 31), filters={"year": ["2023"]}),
+        SearchRequest(q="住房公积金"),
+    ]
+    assert check_parity(engine, requests) == 3
+    res = engine.search(SearchRequest(q="住房公积金", sort="newest"))
+    assert res.hits[-1].written_date is None  # the undated document last
