@@ -24,6 +24,7 @@ counts against Whoosh's own search on the demo corpus and on generated indexes.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from itertools import accumulate
@@ -112,6 +113,7 @@ class _Segment:
     columns: dict[str, list[Any]] = field(default_factory=dict)
     raw_dates: np.ndarray | None = None
     terms: dict[str, list[tuple[str, np.ndarray]]] = field(default_factory=dict)
+    titles: dict[int, str] = field(default_factory=dict)
 
 
 class ArrayIndex:
@@ -231,6 +233,18 @@ class ArrayIndex:
             self._facets[fieldname] = facet
         return facet
 
+    def title(self, docnum: int) -> str:
+        """A document's stored title, kept per segment after the first read (the title
+        re-rank reads the same popular documents' titles query after query)."""
+        offsets = [offset for _, offset, _ in self._leaves]
+        i = bisect.bisect_right(offsets, docnum) - 1
+        reader, offset, key = self._leaves[i]
+        titles = self._segment(reader, key).titles
+        local = docnum - offset
+        if local not in titles:
+            titles[local] = reader.stored_fields(local).get("title", "") or ""
+        return titles[local]
+
     def priors(self, key: Any, compute: Callable[[Any], list[float]]) -> np.ndarray:
         """Per-document score factors, ``compute(segment_searcher)`` per segment, cached by ``key``."""
         with self._lock:
@@ -260,18 +274,24 @@ class ArrayIndex:
         return (np.concatenate(ids), np.concatenate(weights)) if len(ids) > 1 else (ids[0], weights[0])
 
     # ----------------------------------------------------------------- evaluation
-    def evaluate(self, query: q.Query, weighting: Any | None) -> Match:
+    def evaluate(self, query: q.Query, weighting: Any | None, focus: np.ndarray | None = None) -> Match:
         """The documents ``query`` matches and, when ``weighting`` is given, their scores
-        (before the weighting's ``final`` step; see :meth:`search`)."""
-        m = self._eval(query, weighting)
+        (before the weighting's ``final`` step: multiply by :meth:`priors`).
+
+        :param focus: the documents the caller will rank (those passing its filters): a
+            proximity bonus is scored on the best of these (see :data:`PROXIMITY_DEPTH`).
+            The set of matches does not depend on it.
+        """
+        m = self._eval(query, weighting, None, focus)
         m.mask &= self.live()
         return m
 
     def _empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def _eval(self, query: q.Query, weighting: Any | None, within: np.ndarray | None = None) -> Match:
-        # ``within``: only these documents can matter (phrase checks are limited to them)
+    def _eval(self, query: q.Query, weighting: Any | None, within: np.ndarray | None = None, focus: np.ndarray | None = None) -> Match:
+        # ``within``: only these documents can matter (phrase checks are limited to them);
+        # ``focus``: the documents the caller ranks (see evaluate)
         kind = type(query)
         if kind is q.Term:
             return self._term(query, weighting)
@@ -279,7 +299,7 @@ class ArrayIndex:
             subs = [s for s in query.subqueries if s is not q.NullQuery]
             if not subs:
                 return self._empty()
-            parts = [self._eval(s, weighting, within) for s in subs]
+            parts = [self._eval(s, weighting, within, focus) for s in subs]
             mask = parts[0].mask.copy()
             scores = parts[0].scores.copy()
             for p in parts[1:]:
@@ -294,14 +314,16 @@ class ArrayIndex:
                 scores *= query.boost
             return Match(mask, scores)
         if kind is q.AndMaybe:
-            required = self._eval(query.a, weighting, within)
-            optional = self._eval(query.b, weighting, self._best(required, PROXIMITY_DEPTH) if weighting is not None else required.mask)
+            required = self._eval(query.a, weighting, within, focus)
+            ranked = required.mask if focus is None else required.mask & focus
+            best = self._best(Match(ranked, required.scores), PROXIMITY_DEPTH) if weighting is not None else ranked
+            optional = self._eval(query.b, weighting, best)
             scores = required.scores + np.where(optional.mask & required.mask, optional.scores, 0.0)
             if query.boost != 1.0:
                 scores *= query.boost
             return Match(required.mask, scores)
         if kind is q.AndNot:
-            positive = self._eval(query.a, weighting, within)
+            positive = self._eval(query.a, weighting, within, focus)
             negative = self._eval(query.b, None)
             positive.mask &= ~negative.mask
             return positive

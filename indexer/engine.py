@@ -336,11 +336,11 @@ class SearchEngine:
             filters = self._filter_masks(arrays, request)
             everywhere = _all_of(filters.values(), arrays.size)
             used = parsed.strict if parsed.strict is not None else q.Every()
-            match = arrays.evaluate(used, weighting)
+            match = arrays.evaluate(used, weighting, focus=everywhere)
             relaxed = False
             if parsed.relaxed is not None and not (match.mask & everywhere).any():
                 used, relaxed = parsed.relaxed, True
-                match = arrays.evaluate(used, weighting)
+                match = arrays.evaluate(used, weighting, focus=everywhere)
             unfiltered = match.mask
             match.mask = unfiltered & everywhere
             rk = query_module.RANKING
@@ -361,7 +361,7 @@ class SearchEngine:
                 order = arrays.sorted_by_date(match, limit, newest=False)
             else:
                 order, _ = arrays.top(match, limit, final_scores)
-            ranked = [(_StoredHit(s, docnum), float(final_scores[docnum])) for docnum in order]
+            ranked = [(_StoredHit(s, docnum, arrays), float(final_scores[docnum])) for docnum in order]
             if rerank:
                 ranked = _rerank_by_title(ranked, parsed, rk)
             start = (request.page - 1) * request.page_size
@@ -560,12 +560,13 @@ def _rerank_by_title(ranked: list[tuple[Any, float]], parsed: ParsedQuery, rk: q
 
 
 class _StoredHit:
-    """A hit by document number: its stored fields read on first use (titles for the re-rank,
-    everything for the result card)."""
+    """A hit by document number: its title from the arrays' title cache (the re-rank), its
+    stored fields read on first use (the result card)."""
 
-    def __init__(self, searcher: Searcher, docnum: int) -> None:
+    def __init__(self, searcher: Searcher, docnum: int, arrays: ArrayIndex) -> None:
         self.docnum = docnum
         self._searcher = searcher
+        self._arrays = arrays
         self._fields: dict[str, Any] | None = None
 
     def fields(self) -> dict[str, Any]:
@@ -574,6 +575,8 @@ class _StoredHit:
         return self._fields
 
     def get(self, name: str, default: Any = None) -> Any:
+        if name == "title" and self._fields is None:
+            return self._arrays.title(self.docnum)
         return self.fields().get(name, default)
 
 
