@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.columns import NumericColumn
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 from whoosh.matching import FilterMatcher
@@ -192,8 +193,8 @@ class ArrayIndex:
                     seg = self._segment(reader, key)
                     if seg.raw_dates is None:
                         if reader.has_column(fieldname):
-                            raw = list(reader.column_reader(fieldname, translate=False))
-                            seg.raw_dates = np.array([min(int(v), (1 << 64) - 1) for v in raw], dtype=np.uint64)
+                            column = reader.column_reader(fieldname, translate=False)
+                            seg.raw_dates = numeric_column(column, reader.doc_count_all()).astype(np.uint64)
                         else:
                             seg.raw_dates = np.full(reader.doc_count_all(), (1 << 64) - 1, dtype=np.uint64)
                     parts.append(seg.raw_dates)
@@ -621,6 +622,27 @@ def _in_order(words: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarr
     return np.unique(ends >> 32)
 
 
+_NUMPY_TYPES = {"B": "u1", "b": "i1", "H": ">u2", "h": ">i2", "I": ">u4", "i": ">i4", "L": ">u4", "l": ">i4",
+                "Q": ">u8", "q": ">i8", "f": ">f4", "d": ">f8"}
+
+
+def numeric_column(column: Any, doc_count: int) -> np.ndarray:
+    """A Whoosh numeric column reader's values for every document, read in one go.
+
+    A ``NumericColumn`` stores big-endian fixed-size values for documents up to the last
+    one with a value; the rest hold the default. Other column readers are iterated.
+    """
+    if isinstance(column, NumericColumn.Reader) and not column._reverse and column._typecode in _NUMPY_TYPES:
+        dtype = np.dtype(_NUMPY_TYPES[column._typecode])
+        count = min(column._count, doc_count)
+        raw = column._dbfile.get(column._basepos, count * column._fixedlen) if count else b""
+        values = np.frombuffer(raw, dtype=dtype).astype(dtype.newbyteorder("="))
+        if count < doc_count:
+            values = np.concatenate([values, np.full(doc_count - count, column._default, dtype=values.dtype)])
+        return values
+    return np.array([column[i] for i in range(doc_count)])
+
+
 def _read_lengths(reader: Any, fieldname: str) -> np.ndarray:
     """A field's per-document lengths as Whoosh's scorers see them (decoded length bytes)."""
     n = reader.doc_count_all()
@@ -632,8 +654,7 @@ def _read_lengths(reader: Any, fieldname: str) -> np.ndarray:
         column = cached(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is None:
             return np.zeros(n)
-        raw = np.fromiter((column[i] for i in range(n)), dtype=np.uint8, count=n)
-        return _BYTE_LENGTHS[raw]
+        return _BYTE_LENGTHS[numeric_column(column, n).astype(np.uint8)]
     return np.array([reader.doc_field_length(i, fieldname, 0) or 0 for i in range(n)], dtype=np.float64)
 
 

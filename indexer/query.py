@@ -31,15 +31,17 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from whoosh import query as q
 from whoosh import scoring
-from whoosh.util.times import long_to_datetime
+from whoosh.util.times import datetime_to_long
 
 from indexer.analysis import normalize_width, tokenize
+from indexer.array_search import numeric_column
 from indexer.docnumber import find_doc_numbers, parse_doc_number
 from indexer.errors import InvalidParameter
 from indexer.models import FACET_FIELDS, SearchRequest
@@ -508,30 +510,38 @@ class RankingWeighting(scoring.BM25F):
         if priors is None or priors[0] != id(searcher):
             priors = self._priors = (id(searcher), self.document_priors(searcher))
         factors = priors[1]
-        return score * factors[docnum] if docnum < len(factors) else score
+        return score * float(factors[docnum]) if docnum < len(factors) else score
 
-    def document_priors(self, searcher: Any) -> list[float]:
+    def document_priors(self, searcher: Any) -> np.ndarray:
+        """The prior factor of every document of ``searcher``'s reader (one segment or all)."""
         rk = self.ranking
         reader = searcher.reader()
         count = reader.doc_count_all()
-        factors = [1.0] * count
+        factors = np.ones(count)
         if rk.not_in_force_factor < 1.0 and reader.has_column("validity"):
-            for docnum, value in enumerate(reader.column_reader("validity")):
-                if value in NOT_IN_FORCE:
-                    factors[docnum] *= rk.not_in_force_factor
-        if rk.age_penalty > 0 and reader.has_column("sort_date"):
+            validity = reader.column_reader("validity")
+            out_of_force = np.fromiter((validity[d] in NOT_IN_FORCE for d in range(count)), dtype=bool, count=count)
+            factors[out_of_force] *= rk.not_in_force_factor
+        if rk.age_penalty > 0 and "sort_date" in reader.schema:
             horizon = max(rk.age_penalty_years, 1.0)
-            for docnum, raw in enumerate(reader.column_reader("sort_date", translate=False)):
-                try:
-                    value = long_to_datetime(raw)
-                except (OverflowError, TypeError, ValueError):
-                    value = None  # undated documents hold the column's out-of-range default
-                if value is not None:
-                    years = max(0.0, (self.today - value.date()).days / 365.25)
-                else:  # undated: as if of middle age
-                    years = horizon / 2
-                factors[docnum] *= 1.0 - rk.age_penalty * min(years, horizon) / horizon
+            if reader.has_column("sort_date"):
+                raw = numeric_column(reader.column_reader("sort_date", translate=False), count).astype(np.float64)
+            else:  # a segment of undated documents only has no column file
+                raw = np.full(count, np.inf)
+            # microseconds since datetime.min, whole days as date.days would count them
+            dated = raw <= _LATEST_KEY  # undated documents hold the column's out-of-range default
+            days = (_days_since_min(self.today) - np.floor(np.where(dated, raw, 0) / _USECS_PER_DAY))
+            years = np.where(dated, np.maximum(0.0, days / 365.25), horizon / 2)  # undated: middle age
+            factors *= 1.0 - rk.age_penalty * np.minimum(years, horizon) / horizon
         return factors
+
+
+_USECS_PER_DAY = 86_400 * 1_000_000
+_LATEST_KEY = float(datetime_to_long(datetime.max))
+
+
+def _days_since_min(day: date) -> float:
+    return float(datetime_to_long(datetime.combine(day, time.min)) // _USECS_PER_DAY)
 
 
 #: Prefixes dropped from a title before measuring coverage: they name the state or the

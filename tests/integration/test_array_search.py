@@ -216,3 +216,30 @@ def test_a_segment_without_a_date_column_equals_whoosh(engine: SearchEngine, tmp
     assert check_parity(engine, requests) == 3
     res = engine.search(SearchRequest(q="住房公积金", sort="newest"))
     assert res.hits[-1].written_date is None  # the undated document last
+
+
+def test_document_priors_follow_validity_and_age(demo_engine: SearchEngine) -> None:
+    from datetime import date as date_type
+
+    from whoosh.util.times import long_to_datetime
+
+    from indexer.query import NOT_IN_FORCE, Ranking, RankingWeighting
+
+    rk = Ranking()
+    weighting = RankingWeighting(rk, today=date_type(2026, 6, 1))
+    with demo_engine.searcher() as s:
+        reader = s.reader()
+        factors = weighting.document_priors(s)
+        validity = list(reader.column_reader("validity"))
+        dates = list(reader.column_reader("sort_date", translate=False))
+        horizon = rk.age_penalty_years
+        assert len(factors) == reader.doc_count_all() > 0
+        for docnum in range(reader.doc_count_all()):
+            expected = rk.not_in_force_factor if validity[docnum] in NOT_IN_FORCE else 1.0
+            try:
+                years = max(0.0, (weighting.today - long_to_datetime(dates[docnum]).date()).days / 365.25)
+            except (OverflowError, ValueError):
+                years = horizon / 2
+            expected *= 1.0 - rk.age_penalty * min(years, horizon) / horizon
+            assert factors[docnum] == pytest.approx(expected), docnum
+        assert any(v in NOT_IN_FORCE for v in validity), "the demo corpus holds a repealed document"
