@@ -111,7 +111,6 @@ class _Segment:
 
     doc_count: int
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
-    columns: dict[str, list[Any]] = field(default_factory=dict)
     raw_dates: np.ndarray | None = None
     terms: dict[str, list[tuple[str, np.ndarray]]] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
@@ -174,16 +173,6 @@ class ArrayIndex:
                 self._lengths[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
             return self._lengths[fieldname]
 
-    def column(self, fieldname: str) -> list[Any]:
-        """A sortable column's translated values, one per document (None where absent)."""
-        values: list[Any] = []
-        for reader, _, key in self._leaves:
-            seg = self._segment(reader, key)
-            if fieldname not in seg.columns:
-                seg.columns[fieldname] = list(reader.column_reader(fieldname)) if reader.has_column(fieldname) else [None] * reader.doc_count_all()
-            values.extend(seg.columns[fieldname])
-        return values
-
     def raw_dates(self, fieldname: str = "sort_date") -> np.ndarray:
         """A date column's raw keys (``datetime_to_long``); undated documents hold a key ≥ 2**63."""
         with self._lock:
@@ -202,34 +191,33 @@ class ArrayIndex:
             return self._raw_dates
 
     def facet(self, fieldname: str) -> FacetColumn:
-        """The facet field's values: from its column, or from its terms when it has none."""
+        """The facet field's values per document, from its terms' postings (a block at a
+        time; facet fields are indexed whole, so a term is a value). A sortable field holds
+        one value per document; others (the issuer) may hold several."""
         with self._lock:
             if fieldname in self._facets:
                 return self._facets[fieldname]
+        index: dict[str, int] = {}
+        docs: list[np.ndarray] = []
+        codes_list: list[np.ndarray] = []
+        for reader, offset, key in self._leaves:
+            seg = self._segment(reader, key)
+            if fieldname not in seg.terms:
+                seg.terms[fieldname] = _term_postings(reader, fieldname)
+            for text, ids in seg.terms[fieldname]:
+                code = index.setdefault(text, len(index))
+                docs.append(ids + offset)
+                codes_list.append(np.full(len(ids), code, dtype=np.int64))
+        pair_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        pair_codes = np.concatenate(codes_list) if codes_list else np.zeros(0, dtype=np.int64)
+        keep = self.live()[pair_docs] if len(pair_docs) else np.zeros(0, dtype=bool)
+        pair_docs, pair_codes = pair_docs[keep], pair_codes[keep]
         if self._has_column(fieldname):
-            raw = self.column(fieldname)
-            index: dict[str, int] = {}
             codes = np.full(self.size, -1, dtype=np.int64)
-            for docnum, value in enumerate(raw):
-                if value not in (None, ""):
-                    codes[docnum] = index.setdefault(str(value), len(index))
+            codes[pair_docs] = pair_codes
             facet = FacetColumn(values=list(index), codes=codes)
         else:
-            index = {}
-            docs: list[np.ndarray] = []
-            codes_list: list[np.ndarray] = []
-            for reader, offset, key in self._leaves:
-                seg = self._segment(reader, key)
-                if fieldname not in seg.terms:
-                    seg.terms[fieldname] = _term_postings(reader, fieldname)
-                for text, ids in seg.terms[fieldname]:
-                    code = index.setdefault(text, len(index))
-                    docs.append(ids + offset)
-                    codes_list.append(np.full(len(ids), code, dtype=np.int64))
-            pair_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-            pair_codes = np.concatenate(codes_list) if codes_list else np.zeros(0, dtype=np.int64)
-            keep = self.live()[pair_docs] if len(pair_docs) else np.zeros(0, dtype=bool)
-            facet = FacetColumn(values=list(index), pair_docs=pair_docs[keep], pair_codes=pair_codes[keep])
+            facet = FacetColumn(values=list(index), pair_docs=pair_docs, pair_codes=pair_codes)
         with self._lock:
             self._facets[fieldname] = facet
         return facet
@@ -662,10 +650,7 @@ def _term_postings(reader: Any, fieldname: str) -> list[tuple[str, np.ndarray]]:
     """Every term of a (small, keyword) field with the documents holding it, in one segment."""
     out = []
     for btext in reader.lexicon(fieldname):
-        m = reader.postings(fieldname, btext)
-        if isinstance(m, FilterMatcher):
-            m = m.child
-        ids = np.fromiter(m.all_ids(), dtype=np.int64)
+        ids, _ = _read_postings(reader, fieldname, btext)
         text = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
         out.append((text, ids))
     return out

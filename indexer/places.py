@@ -30,6 +30,7 @@ PROVINCES: tuple[tuple[str, str], ...] = (
     ("宁夏回族自治区", "宁夏"), ("新疆维吾尔自治区", "新疆"),
     ("香港特别行政区", "香港"), ("澳门特别行政区", "澳门"),
 )
+_NS_LINE = re.compile(r"^(\S+) \d+ ns\r?$", re.MULTILINE)
 _SUFFIXES = re.compile(r"^(..+?)(市|区|县|州|盟)$")
 #: Words that end like a place and are tagged as one, but are not (or are too ambiguous).
 _NOT_PLACES = frozenset({"上市", "都市区", "城区", "市区", "郊区", "山区", "辖区", "社区", "园区", "新区", "开发区", "自治区", "地区", "特区", "城市", "都市"})
@@ -44,10 +45,7 @@ def _forms() -> dict[str, tuple[str, ...]]:
         import jieba
 
         with jieba.get_dict_file() as fh:
-            for raw in fh:
-                parts = raw.decode("utf-8").split()
-                if len(parts) == 3 and parts[2] == "ns":
-                    tagged.add(parts[0])
+            tagged = set(_NS_LINE.findall(fh.read().decode("utf-8")))  # 350k lines: one regex pass
     except (ImportError, OSError):  # pragma: no cover - jieba is a dependency
         tagged = set()
     for word in tagged:
