@@ -393,6 +393,23 @@ class SearchEngine:
             corrected=corrected,
         )
 
+    def warm(self) -> None:
+        """Load what the first search would otherwise load: the analyzer's dictionary, the
+        lexicon, and the arrays of every segment (facet values, dates, field lengths,
+        priors). Servers call it once per worker process, before the first visitor."""
+        if not self.exists():
+            return
+        self.parse("住房公积金 北京")  # jieba's dictionary, synonyms, place names
+        with self.searcher() as s:
+            arrays = self._arrays(s)
+            for fieldname in FACET_FIELDS:
+                arrays.facet(fieldname)
+            arrays.raw_dates()
+            for fieldname, field_type in s.schema.items():
+                if field_type.scorable:
+                    arrays.lengths(fieldname)
+            self._priors(arrays, s.weighting)
+
     def parse(self, text: str, scope: str = "all") -> ParsedQuery:
         """The parsed form of a query (for the document page's term marking and debugging).
 

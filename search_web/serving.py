@@ -33,5 +33,13 @@ def run_gunicorn(config: Config, *, host: str, port: int, workers: int) -> None:
     """
     _GunicornApp(
         config,
-        {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60, "graceful_timeout": 10},
+        {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60, "graceful_timeout": 10,
+         "post_worker_init": _warm_worker},
     ).run()
+
+
+def _warm_worker(worker: Any) -> None:
+    # each worker loads the index's arrays before its first request (seconds at 10^5 documents)
+    engine = worker.wsgi.extensions.get("govsearch_engine")
+    if engine is not None:
+        engine.warm()

@@ -243,3 +243,12 @@ def test_document_priors_follow_validity_and_age(demo_engine: SearchEngine) -> N
             expected *= 1.0 - rk.age_penalty * min(years, horizon) / horizon
             assert factors[docnum] == pytest.approx(expected), docnum
         assert any(v in NOT_IN_FORCE for v in validity), "the demo corpus holds a repealed document"
+
+
+def test_warm_loads_the_arrays_before_the_first_search(demo_engine: SearchEngine) -> None:
+    demo_engine.warm()
+    with demo_engine.searcher() as s:
+        arrays = demo_engine._arrays(s)
+        assert set(FACET_FIELDS) <= set(arrays._facets)
+        assert arrays._raw_dates is not None and arrays._priors
+    assert demo_engine.search(SearchRequest(q="营商环境")).total > 0
