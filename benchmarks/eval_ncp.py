@@ -231,6 +231,7 @@ TUNE_GRID: dict[str, list[float]] = {
     "proximity_weight": [0.0, 0.5],
     "question_proximity_weight": [0.0, 0.5],
     "strict_max_terms": [2, 4, 8],
+    "coverage_weight": [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0],
 }
 
 

@@ -344,6 +344,8 @@ class SearchEngine:
             unfiltered = match.mask
             match.mask = unfiltered & everywhere
             rk = query_module.RANKING
+            if parsed.is_question and rk.coverage_weight > 0 and len(parsed.concepts) > 1:
+                match.scores = match.scores * (1.0 + rk.coverage_weight * _concept_share(s, arrays, parsed.concepts))
             rerank = (
                 request.sort == "relevance"
                 and not parsed.is_question
@@ -595,6 +597,20 @@ class _StoredHit:
         if name == "title" and self._fields is None:
             return self._arrays.title(self.docnum)
         return self.fields().get(name, default)
+
+
+def _concept_share(s: Searcher, arrays: ArrayIndex, concepts: list[q.Query]) -> np.ndarray:
+    """Per document, the share of the query's concepts it holds, each weighted by its
+    rarest form's inverse document frequency in the body (a rare word held counts more)."""
+    held = np.zeros(arrays.size)
+    total = 0.0
+    for concept in concepts:
+        terms = [concept] if isinstance(concept, q.Term) else [t for t in concept.leaves() if isinstance(t, q.Term)]
+        words = [t.text for t in terms if t.fieldname == "body"] or [t.text for t in terms]
+        weight = max((s.idf("body", w) for w in words), default=1.0)
+        held += weight * arrays.evaluate(concept, None).mask
+        total += weight
+    return held / total if total else held
 
 
 def _all_of(masks: Iterable[np.ndarray], size: int) -> np.ndarray:

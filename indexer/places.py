@@ -6,7 +6,8 @@ Titles write the short form (``陕西：…``, ``【广西】…``) as often as 
 (``陕西省人民政府关于…``), and the index finds ``陕西`` inside ``陕西省`` but not the
 reverse. So a place typed in either form stands for both (:mod:`indexer.query`). (A bonus
 for titles naming the place was tried and lowered MRR@10 on the ncp_policy_qa train
-questions at every weight from 0.1 up: docs/search.md.)
+questions at every weight from 0.1 up, and so did scoring down titles that name only
+other provinces, once the share of question words held was counted: docs/search.md.)
 
 The names are the 34 provincial-level divisions below, plus the cities, districts and
 counties of jieba's own dictionary (place-tagged ``ns`` words ending in 市/县/州, or in 区/盟

@@ -175,3 +175,13 @@ def test_title_coverage_of_pinyin_counts_each_syllable_group() -> None:
     law, _ = title_coverage("中华人民共和国社会保险法", parsed)
     regulation, _ = title_coverage("社会保险经办条例", parsed)
     assert law > regulation > 0.0
+
+
+def test_a_typo_fix_takes_the_single_character_after_it() -> None:
+    words = {"劳动": 90, "合同法": 40, "劳动合同": 60, "法": 300, "合同": 80}
+    vocabulary = Vocabulary.build((w, df, df) for w, df in words.items())
+    parsed = parse_user_query("劳动合通法", vocabulary=vocabulary, speller=Speller.build(vocabulary))
+    assert parsed.corrected == "劳动合同法"
+    text = str(parsed.strict)
+    assert '"劳动 合同法"' in text
+    assert "body:法" not in text  # no dangling 法 required on its own

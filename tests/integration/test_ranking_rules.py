@@ -1,0 +1,48 @@
+"""Ranking rules on a small index written here: the share of a question's words a document holds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from indexer import query as query_module
+from indexer.config import Config
+from indexer.engine import SearchEngine
+from indexer.models import DocMeta, Document, SearchRequest
+
+DOCS = [
+    # many mentions of two of the question's words, none of the rarest one
+    ("two", "关于企业复工复产的通知", "企业复工复产。企业复工复产。企业复工复产工作。企业复工复产。", date(2020, 2, 10)),
+    # each of the question's content words once, the rare 口罩 included
+    ("all", "关于生产企业有关事项的通知", "支持企业复工，保障口罩生产供应。", date(2020, 2, 10)),
+] + [(f"pad{n}", f"关于第{n}项工作的通知", "做好有关工作。", date(2019, 1, 1)) for n in range(8)]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    eng = SearchEngine(Config.from_env({}, index_dir=tmp_path_factory.mktemp("rank") / "index"))
+    with eng.writer() as session:
+        for key, title, body, written in DOCS:
+            session.add(Document(id=key, path=f"mem:{key}", text=body, meta=DocMeta(title=title, written_date=written), format="text"))
+    eng.save_lexicon()
+    yield eng
+    eng.close()
+
+
+def ranked(engine: SearchEngine, text: str, monkeypatch: pytest.MonkeyPatch, **weights: float) -> list[str]:
+    monkeypatch.setattr(query_module, "RANKING", replace(query_module.RANKING, **weights))
+    engine.close()  # the searcher's weighting reads the ranking when opened
+    return [h.id for h in engine.search(SearchRequest(q=text, facets=False)).hits]
+
+
+QUESTION = "企业复工复产期间口罩生产有什么要求和规定吗？"
+
+
+def test_a_question_prefers_documents_holding_more_of_its_words(engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert query_module.parse_user_query(QUESTION).is_question
+    without = ranked(engine, QUESTION, monkeypatch, coverage_weight=0.0, question_proximity_weight=0.0)
+    with_coverage = ranked(engine, QUESTION, monkeypatch, coverage_weight=16.0, question_proximity_weight=0.0)
+    assert without.index("two") < without.index("all")  # BM25's sum alone
+    assert with_coverage[0] == "all"
