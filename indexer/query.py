@@ -131,7 +131,10 @@ class Ranking:
     # table): with the share of question words held (coverage_weight) counted, bm25_k1 2.4 ->
     # 3.0 and bm25_b 0.9 -> 1.0 helped, and question proximity 0.5 (it had hurt before the
     # proximity bonus went to the best 300 matches) raised MRR@10+Recall@10 1.811 -> 1.843;
-    # coverage_weight 0 -> 16: 1.825 -> 1.854. Two values of that search are overruled by the
+    # coverage_weight 0 -> 16: 1.825 -> 1.854; then question proximity 1.0: 1.849, 2.0: 1.850
+    # (k1 4, question title 0.1 or 0.5, slop 3, coverage 8: no better). Question proximity
+    # stays 0.5: within 0.01 of 2.0 on train, and better on the labelled set's questions
+    # (success@1 0.500 vs 0.417). Two values of that search are overruled by the
     # labelled set (benchmarks/eval_queries.json), because the ncp questions contain neither
     # abbreviations nor typos: synonym_weight 0 (1.811 vs 1.808 at 0.8) would drop 社保 ->
     # 社会保险, and strict_max_terms 2 (1.852 vs 1.843) would treat a three-word typo such as
