@@ -51,8 +51,8 @@ POSTINGS_CACHE_ENTRIES = 5_000_000
 #: on this many of the required side's best documents only: checking word positions costs
 #: a block read per document, and a document below this rank by its term scores does not
 #: reach the first page by a proximity bonus. Exact (equal to Whoosh) while a query has
-#: fewer matches than this.
-PROXIMITY_DEPTH = 300
+#: fewer matches than this. 100 and 300 give the same ncp_policy_qa figures (docs/search.md).
+PROXIMITY_DEPTH = 100
 #: A column value at or above this marks "no value" (an undated document's sort_date).
 _NO_DATE = 1 << 63
 _BYTE_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -271,16 +271,20 @@ class ArrayIndex:
             proximity bonus is scored on the best of these (see :data:`PROXIMITY_DEPTH`).
             The set of matches does not depend on it.
         """
-        m = self._eval(query, weighting, None, focus)
+        m = self._eval(query, weighting, None, focus, {})
         m.mask &= self.live()
         return m
 
     def _empty(self) -> Match:
         return Match(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def _eval(self, query: q.Query, weighting: Any | None, within: np.ndarray | None = None, focus: np.ndarray | None = None) -> Match:
+    def _eval(
+        self, query: q.Query, weighting: Any | None, within: np.ndarray | None = None,
+        focus: np.ndarray | None = None, memo: dict[Any, Any] | None = None,
+    ) -> Match:
         # ``within``: only these documents can matter (phrase checks are limited to them);
-        # ``focus``: the documents the caller ranks (see evaluate)
+        # ``focus``: the documents the caller ranks (see evaluate); ``memo``: word positions
+        # already read in this evaluation (neighbouring word pairs share words)
         kind = type(query)
         if kind is q.Term:
             return self._term(query, weighting)
@@ -288,7 +292,7 @@ class ArrayIndex:
             subs = [s for s in query.subqueries if s is not q.NullQuery]
             if not subs:
                 return self._empty()
-            parts = [self._eval(s, weighting, within, focus) for s in subs]
+            parts = [self._eval(s, weighting, within, focus, memo) for s in subs]
             mask = parts[0].mask.copy()
             scores = parts[0].scores.copy()
             for p in parts[1:]:
@@ -303,16 +307,16 @@ class ArrayIndex:
                 scores *= query.boost
             return Match(mask, scores)
         if kind is q.AndMaybe:
-            required = self._eval(query.a, weighting, within, focus)
+            required = self._eval(query.a, weighting, within, focus, memo)
             ranked = required.mask if focus is None else required.mask & focus
             best = self._best(Match(ranked, required.scores), PROXIMITY_DEPTH) if weighting is not None else ranked
-            optional = self._eval(query.b, weighting, best)
+            optional = self._eval(query.b, weighting, best, None, memo)
             scores = required.scores + np.where(optional.mask & required.mask, optional.scores, 0.0)
             if query.boost != 1.0:
                 scores *= query.boost
             return Match(required.mask, scores)
         if kind is q.AndNot:
-            positive = self._eval(query.a, weighting, within, focus)
+            positive = self._eval(query.a, weighting, within, focus, memo)
             negative = self._eval(query.b, None)
             positive.mask &= ~negative.mask
             return positive
@@ -325,7 +329,7 @@ class ArrayIndex:
         if kind is q.Phrase and query.fieldname in self.searcher.schema and len(query.words) > 1:
             field_obj = self.searcher.schema[query.fieldname]
             if field_obj.format is not None and field_obj.format.supports("positions"):
-                return self._phrase(query, weighting, within)
+                return self._phrase(query, weighting, within, memo)
         return self._via_whoosh(query, weighting)
 
     def _has_column(self, fieldname: str) -> bool:
@@ -370,7 +374,7 @@ class ArrayIndex:
         best[ids] = True
         return best
 
-    def _phrase(self, query: q.Phrase, weighting: Any | None, within: np.ndarray | None = None) -> Match:
+    def _phrase(self, query: q.Phrase, weighting: Any | None, within: np.ndarray | None = None, memo: dict[Any, Any] | None = None) -> Match:
         """Whoosh's phrase semantics over arrays: documents holding every word, then a
         position check on those only. Whoosh's phrase is a SpanNear2 (ordered, each next word
         1..slop positions after the previous one) over the intersection of the words' term
@@ -388,11 +392,24 @@ class ArrayIndex:
             return out
         matched: list[np.ndarray] = []
         field_obj = self.searcher.schema[fieldname]
-        for reader, offset, _ in self._leaves:
+        allowed = self.live() if within is None else self.live() & within
+        for reader, offset, key in self._leaves:
             local = candidates[(candidates >= offset) & (candidates < offset + reader.doc_count_all())] - offset
             if not len(local):
                 continue
-            words_at = [_read_positions(reader, fieldname, field_obj.to_bytes(w), local) for w in words]
+            words_at = []
+            for w, (ids, _) in zip(words, postings):
+                btext = field_obj.to_bytes(w)
+                if within is None or memo is None:
+                    words_at.append(_read_positions(reader, fieldname, btext, local))
+                    continue
+                # under a proximity clause every pair reads its words for the same few
+                # documents: read each word once for all of them
+                slot = (id(within), key, fieldname, btext)
+                if slot not in memo:
+                    mine = ids[(ids >= offset) & (ids < offset + reader.doc_count_all())]
+                    memo[slot] = _read_positions(reader, fieldname, btext, mine[allowed[mine]] - offset)
+                words_at.append(memo[slot])
             matched.append(_in_order(words_at, query.slop) + offset)
         ids = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int64)
         out.mask[ids] = True
