@@ -53,6 +53,9 @@ POSTINGS_CACHE_ENTRIES = 5_000_000
 #: reach the first page by a proximity bonus. Exact (equal to Whoosh) while a query has
 #: fewer matches than this. 100 and 300 give the same ncp_policy_qa figures (docs/search.md).
 PROXIMITY_DEPTH = 100
+#: Posting blocks (about 128 documents' ids and word positions each, a few KB) kept decoded
+#: per engine for phrase and proximity checks: common words' blocks are read query after query.
+POSITION_BLOCKS_CACHED = 8000
 #: A column value at or above this marks "no value" (an undated document's sort_date).
 _NO_DATE = 1 << 63
 _BYTE_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -401,14 +404,14 @@ class ArrayIndex:
             for w, (ids, _) in zip(words, postings):
                 btext = field_obj.to_bytes(w)
                 if within is None or memo is None:
-                    words_at.append(_read_positions(reader, fieldname, btext, local))
+                    words_at.append(_read_positions(reader, fieldname, btext, local, self._cache, key))
                     continue
                 # under a proximity clause every pair reads its words for the same few
                 # documents: read each word once for all of them
                 slot = (id(within), key, fieldname, btext)
                 if slot not in memo:
                     mine = ids[(ids >= offset) & (ids < offset + reader.doc_count_all())]
-                    memo[slot] = _read_positions(reader, fieldname, btext, mine[allowed[mine]] - offset)
+                    memo[slot] = _read_positions(reader, fieldname, btext, mine[allowed[mine]] - offset, self._cache, key)
                 words_at.append(memo[slot])
             matched.append(_in_order(words_at, query.slop) + offset)
         ids = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int64)
@@ -485,8 +488,11 @@ class SegmentCache:
     of the LRU (segment arrays are dropped with :meth:`retain`).
     """
 
-    def __init__(self, max_entries: int = POSTINGS_CACHE_ENTRIES) -> None:
+    def __init__(self, max_entries: int = POSTINGS_CACHE_ENTRIES, max_blocks: int = POSITION_BLOCKS_CACHED) -> None:
         self._segments: dict[str, _Segment] = {}
+        self._block_index: OrderedDict[tuple[str, str, bytes], tuple[list[int], np.ndarray]] = OrderedDict()
+        self._blocks: OrderedDict[tuple[str, str, bytes, int], tuple[np.ndarray, Any]] = OrderedDict()
+        self.max_blocks = max_blocks
         self._postings: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._entries = 0
         self.max_entries = max_entries
@@ -508,6 +514,27 @@ class SegmentCache:
         with self._lock:
             for key in [k for k in self._segments if k not in keys]:
                 del self._segments[key]
+
+    def block_index(self, key: tuple[str, str, bytes], read: Callable[[], tuple[list[int], np.ndarray]]) -> tuple[list[int], np.ndarray]:
+        """(file offset, last document) of each posting block of a term, read once."""
+        return self._lru(self._block_index, key, read, self.max_blocks)
+
+    def block(self, key: tuple[str, str, bytes, int], read: Callable[[], tuple[np.ndarray, Any]]) -> tuple[np.ndarray, Any]:
+        """One posting block's document ids and raw values (positions), kept in an LRU."""
+        return self._lru(self._blocks, key, read, self.max_blocks)
+
+    def _lru(self, table: OrderedDict, key: Any, read: Callable[[], Any], limit: int) -> Any:  # type: ignore[type-arg]
+        with self._lock:
+            hit = table.get(key)
+            if hit is not None:
+                table.move_to_end(key)
+                return hit
+        value = read()
+        with self._lock:
+            table[key] = value
+            while len(table) > limit:
+                table.popitem(last=False)
+        return value
 
     def postings(self, key: tuple[str, str, bytes], read: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
@@ -555,12 +582,14 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarra
     return np.array(flat_ids, dtype=np.int64), np.array(flat_weights, dtype=np.float64)
 
 
-def _read_positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _read_positions(
+    reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray, cache: "SegmentCache | None" = None, segment: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
     """(document, position) pairs of a term in the segment documents ``wanted`` (sorted),
-    read only from the posting blocks that hold them."""
+    read only from the posting blocks that hold them (through ``cache`` when given)."""
     docs: list[int] = []
     positions: list[int] = []
-    if (fieldname, btext) not in reader:
+    if (fieldname, btext) not in reader or not len(wanted):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     m = reader.postings(fieldname, btext)
     if isinstance(m, FilterMatcher):
@@ -574,26 +603,34 @@ def _read_positions(reader: Any, fieldname: str, btext: bytes, wanted: np.ndarra
         positions.extend(found)
 
     if isinstance(m, W3LeafMatcher):
-        at = 0  # the next wanted document not yet passed
-        while m.is_active() and at < len(wanted):
-            # a block whose last id is before the next wanted document is skipped unread
-            # (reading it would decompress and unpickle its ids, weights and positions)
-            if m.block_max_id() < wanted[at]:
+        cache = cache or SegmentCache(max_entries=0, max_blocks=0)
+
+        def index() -> tuple[list[int], np.ndarray]:
+            offsets, last = [], []
+            at = m._baseoffset
+            while m.is_active():
+                offsets.append(at)
+                last.append(m.block_max_id())
+                at = m._nextoffset
                 m._next_block()
+            return offsets, np.array(last, dtype=np.int64)
+
+        def block(offset: int) -> tuple[np.ndarray, Any]:
+            m._goto(offset)
+            m._read_ids()
+            m._read_values()
+            return np.asarray(m._ids, dtype=np.int64), m._values
+
+        offsets, last = cache.block_index((segment, fieldname, btext), index)
+        # the block holding each wanted document: the first whose last id is not before it
+        for b in np.unique(np.searchsorted(last, wanted)).tolist():
+            if b >= len(offsets):
                 continue
-            if m._ids is None:
-                m._read_ids()
-            ids = np.asarray(m._ids, dtype=np.int64)
+            ids, values = cache.block((segment, fieldname, btext, b), lambda o=offsets[b]: block(o))
             slots = np.searchsorted(wanted, ids)
             inside = np.flatnonzero((slots < len(wanted)) & (wanted[np.minimum(slots, len(wanted) - 1)] == ids))
-            if len(inside):
-                if m._values is None:
-                    m._read_values()
-                values = m._values
-                for i in inside.tolist():
-                    add(int(ids[i]), values[i])
-            at = int(np.searchsorted(wanted, ids[-1], side="right"))
-            m._next_block()
+            for i in inside.tolist():
+                add(int(ids[i]), values[i])
     else:
         wanted_set = set(wanted.tolist())
         while m.is_active():
@@ -673,4 +710,4 @@ def _term_postings(reader: Any, fieldname: str) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-__all__ = ["ArrayIndex", "FacetColumn", "Match", "SegmentCache", "POSTINGS_CACHE_ENTRIES"]
+__all__ = ["ArrayIndex", "FacetColumn", "Match", "SegmentCache", "POSITION_BLOCKS_CACHED", "POSTINGS_CACHE_ENTRIES"]

@@ -252,3 +252,29 @@ def test_warm_loads_the_arrays_before_the_first_search(demo_engine: SearchEngine
         assert set(FACET_FIELDS) <= set(arrays._facets)
         assert arrays._raw_dates is not None and arrays._priors
     assert demo_engine.search(SearchRequest(q="营商环境")).total > 0
+
+
+def test_phrases_over_many_posting_blocks_equal_whoosh(engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import array_search
+    from indexer.models import DocMeta, Document
+
+    monkeypatch.setattr(array_search, "PROXIMITY_DEPTH", 10_000)  # exact: a bonus for every match, as Whoosh
+
+    # 600 documents: posting lists of several blocks (Whoosh writes 128 postings a block)
+    with engine.writer() as session:
+        for n in range(600):
+            if n % 3 == 0:
+                body = f"第{n}条 申请住房公积金贷款的职工。"
+            elif n % 3 == 1:
+                body = f"第{n}条 住房公积金管理中心发放个人住房贷款。"
+            else:
+                body = f"第{n}条 贷款 住房公积金 缴存。"
+            session.add(Document(id=f"d{n}", path=f"mem:d{n}", text=body, meta=DocMeta(title=f"文件{n}"), format="text"))
+    requests = [SearchRequest(q='"住房公积金贷款"'), SearchRequest(q="住房公积金 贷款"), SearchRequest(q='"贷款 住房公积金"')]
+    assert check_parity(engine, requests) >= 3
+    with engine.searcher() as s:
+        cache = SegmentCache()
+        arrays = ArrayIndex(s, cache)
+        first = arrays.evaluate(q.Phrase("body", ["住房公积金", "贷款"]), None).count()
+        again = ArrayIndex(s, cache).evaluate(q.Phrase("body", ["住房公积金", "贷款"]), None).count()  # from cached blocks
+        assert first == again == 200
