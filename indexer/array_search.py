@@ -616,21 +616,31 @@ def _read_positions(
             return offsets, np.array(last, dtype=np.int64)
 
         def block(offset: int) -> tuple[np.ndarray, Any]:
+            # decoded once: each posting's row number repeated per position, and the positions
             m._goto(offset)
             m._read_ids()
             m._read_values()
-            return np.asarray(m._ids, dtype=np.int64), m._values
+            decoded = [decode(v) for v in m._values]
+            rows = np.repeat(np.arange(len(decoded)), [len(p) for p in decoded])
+            flat = np.fromiter((p for ps in decoded for p in ps), dtype=np.int64, count=len(rows))
+            return np.asarray(m._ids, dtype=np.int64), (rows, flat)
 
         offsets, last = cache.block_index((segment, fieldname, btext), index)
+        doc_parts: list[np.ndarray] = []
+        position_parts: list[np.ndarray] = []
         # the block holding each wanted document: the first whose last id is not before it
         for b in np.unique(np.searchsorted(last, wanted)).tolist():
             if b >= len(offsets):
                 continue
-            ids, values = cache.block((segment, fieldname, btext, b), lambda o=offsets[b]: block(o))
+            ids, (rows, flat) = cache.block((segment, fieldname, btext, b), lambda o=offsets[b]: block(o))
             slots = np.searchsorted(wanted, ids)
-            inside = np.flatnonzero((slots < len(wanted)) & (wanted[np.minimum(slots, len(wanted) - 1)] == ids))
-            for i in inside.tolist():
-                add(int(ids[i]), values[i])
+            inside = (slots < len(wanted)) & (wanted[np.minimum(slots, len(wanted) - 1)] == ids)
+            take = inside[rows]
+            doc_parts.append(ids[rows[take]])
+            position_parts.append(flat[take])
+        if not doc_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(doc_parts), np.concatenate(position_parts)
     else:
         wanted_set = set(wanted.tolist())
         while m.is_active():
