@@ -53,6 +53,9 @@ POSTINGS_CACHE_ENTRIES = 5_000_000
 #: reach the first page by a proximity bonus. Exact (equal to Whoosh) while a query has
 #: fewer matches than this. 100 and 300 give the same ncp_policy_qa figures (docs/search.md).
 PROXIMITY_DEPTH = 100
+#: Per searcher, an LRU of terms' whole-index postings and BM25 scores, bounded by entries
+#: (8 to 16 bytes each: about 48 MB).
+TERM_ENTRIES_KEPT = 4_000_000
 #: Posting blocks (about 128 documents' ids and word positions each, a few KB) kept decoded
 #: per engine for phrase and proximity checks: common words' blocks are read query after query.
 POSITION_BLOCKS_CACHED = 8000
@@ -143,6 +146,8 @@ class ArrayIndex:
         self._facets: dict[str, FacetColumn] = {}
         self._raw_dates: np.ndarray | None = None
         self._priors: dict[Any, np.ndarray] = {}
+        self._recent: OrderedDict[Any, Any] = OrderedDict()
+        self._recent_entries = 0
 
     # ------------------------------------------------------------ per-document arrays
     def live(self) -> np.ndarray:
@@ -248,6 +253,26 @@ class ArrayIndex:
     # ------------------------------------------------------------------- postings
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of one term over the whole index, deleted ones included."""
+        return self._memo(("postings", fieldname, text), lambda: self._read_term(fieldname, text))
+
+    def _memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        # per searcher: a term's whole-index arrays and scores, asked for query after query
+        with self._lock:
+            hit = self._recent.get(key)
+            if hit is not None:
+                self._recent.move_to_end(key)
+                return hit
+        value = compute()
+        with self._lock:
+            if key not in self._recent:
+                self._recent[key] = value
+                self._recent_entries += _entries(value)
+            while self._recent_entries > TERM_ENTRIES_KEPT and len(self._recent) > 1:
+                _, old = self._recent.popitem(last=False)
+                self._recent_entries -= _entries(old)
+        return value
+
+    def _read_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         field_obj = self.searcher.schema[fieldname]
@@ -354,11 +379,15 @@ class ArrayIndex:
         if field_obj.scorable and hasattr(weighting, "K1"):
             B = weighting._field_B.get(fieldname, weighting.B)
             K1 = weighting.K1
-            idf = self.searcher.idf(fieldname, text)
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
-            fl = self.lengths(fieldname)[ids]
-            # Whoosh's bm25(): idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
-            scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+            def bm25() -> np.ndarray:
+                idf = self.searcher.idf(fieldname, text)
+                avgfl = self.searcher.avg_field_length(fieldname) or 1
+                fl = self.lengths(fieldname)[ids]
+                # Whoosh's bm25(): idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+                return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+            scores = self._memo(("bm25", fieldname, text, B, K1), bm25)
         elif field_obj.scorable:
             return self._via_whoosh(query, weighting)
         else:
@@ -389,7 +418,9 @@ class ArrayIndex:
             return out
         candidates = postings[0][0]
         for ids, _ in postings[1:]:
-            candidates = np.intersect1d(candidates, ids, assume_unique=True)
+            present = np.zeros(self.size, dtype=bool)
+            present[ids] = True
+            candidates = candidates[present[candidates]]  # an intersection without sorting
         candidates = candidates[self.live()[candidates] if within is None else (self.live() & within)[candidates]]
         if not len(candidates):
             return out
@@ -580,6 +611,10 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarra
         flat_weights.append(m.weight())
         m.next()
     return np.array(flat_ids, dtype=np.int64), np.array(flat_weights, dtype=np.float64)
+
+
+def _entries(value: Any) -> int:
+    return sum(len(v) for v in value) if isinstance(value, tuple) else len(value)
 
 
 def _read_positions(

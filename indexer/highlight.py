@@ -9,6 +9,8 @@ the documents' length.
 
 from __future__ import annotations
 
+import bisect
+
 import html
 import re
 from collections.abc import Iterable
@@ -86,6 +88,7 @@ def snippet(text: str, terms: Iterable[str], *, max_chars: int = SNIPPET_CHARS, 
     if not spans:
         return leading_text(text, max_chars)
     words = [flat[s:e].lower() for s, e in spans]
+    starts = [s for s, _ in spans]
     per_fragment = max(40, max_chars // max(1, fragments))
     chosen: list[tuple[int, int]] = []
     taken: list[bool] = [False] * len(spans)
@@ -95,7 +98,8 @@ def snippet(text: str, terms: Iterable[str], *, max_chars: int = SNIPPET_CHARS, 
             if taken[i]:
                 continue
             window_end = s - _LEAD + per_fragment
-            distinct = {words[j] for j in range(i, len(spans)) if spans[j][0] < window_end}
+            # spans are in text order: the window's spans are words[i:k]
+            distinct = set(words[i : bisect.bisect_left(starts, window_end, lo=i)])
             score = (len(distinct), -i)
             if score > best_score:
                 best, best_score = i, score

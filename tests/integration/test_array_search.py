@@ -278,3 +278,17 @@ def test_phrases_over_many_posting_blocks_equal_whoosh(engine: SearchEngine, mon
         first = arrays.evaluate(q.Phrase("body", ["住房公积金", "贷款"]), None).count()
         again = ArrayIndex(s, cache).evaluate(q.Phrase("body", ["住房公积金", "贷款"]), None).count()  # from cached blocks
         assert first == again == 200
+
+
+def test_the_per_searcher_term_cache_stays_within_its_bound(demo_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import array_search
+
+    monkeypatch.setattr(array_search, "TERM_ENTRIES_KEPT", 50)
+    with demo_engine.searcher() as s:
+        arrays = ArrayIndex(s, SegmentCache())
+        for text in TYPED:
+            for query in (demo_engine.parse(text).strict, demo_engine.parse(text).relaxed):
+                if query is not None:
+                    arrays.evaluate(query, s.weighting)
+        assert arrays._recent_entries <= 50 or len(arrays._recent) == 1
+        assert arrays._recent_entries == sum(array_search._entries(v) for v in arrays._recent.values())
