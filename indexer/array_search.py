@@ -146,8 +146,7 @@ class ArrayIndex:
         self._facets: dict[str, FacetColumn] = {}
         self._raw_dates: np.ndarray | None = None
         self._priors: dict[Any, np.ndarray] = {}
-        self._recent: OrderedDict[Any, Any] = OrderedDict()
-        self._recent_entries = 0
+        self._recent = BoundedCache(TERM_ENTRIES_KEPT, size=_entries)
 
     # ------------------------------------------------------------ per-document arrays
     def live(self) -> np.ndarray:
@@ -257,20 +256,7 @@ class ArrayIndex:
 
     def _memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         # per searcher: a term's whole-index arrays and scores, asked for query after query
-        with self._lock:
-            hit = self._recent.get(key)
-            if hit is not None:
-                self._recent.move_to_end(key)
-                return hit
-        value = compute()
-        with self._lock:
-            if key not in self._recent:
-                self._recent[key] = value
-                self._recent_entries += _entries(value)
-            while self._recent_entries > TERM_ENTRIES_KEPT and len(self._recent) > 1:
-                _, old = self._recent.popitem(last=False)
-                self._recent_entries -= _entries(old)
-        return value
+        return self._recent.get(key, compute)
 
     def _read_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids: list[np.ndarray] = []
@@ -511,8 +497,48 @@ class ArrayIndex:
         return [int(d) for d in ids[order][:limit]]
 
 
+class BoundedCache:
+    """A thread-safe LRU bounded by the total ``size`` of its values (1 each by default).
+
+    A value is computed outside the lock (two threads may compute the same one; the first
+    stored wins), so one slow read never blocks the other searches.
+    """
+
+    def __init__(self, limit: int, size: Callable[[Any], int] = lambda value: 1) -> None:
+        self.limit = limit
+        self.total = 0
+        self._size = size
+        self._table: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The value of ``key``, computed and kept when absent."""
+        with self._lock:
+            hit = self._table.get(key)
+            if hit is not None:
+                self._table.move_to_end(key)
+                return hit
+        value = compute()
+        with self._lock:
+            if key not in self._table:
+                self._table[key] = value
+                self.total += self._size(value)
+            while self.total > self.limit and self._table:
+                _, old = self._table.popitem(last=False)
+                self.total -= self._size(old)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def values(self) -> list[Any]:
+        with self._lock:
+            return list(self._table.values())
+
+
 class SegmentCache:
-    """Per-segment arrays and a bounded LRU of postings, shared across searcher states.
+    """Per-segment arrays and bounded LRUs of postings and posting blocks, shared across
+    searcher states.
 
     Segment ids are unique per segment and segments are never rewritten, so nothing here
     goes stale: a merged-away segment's entries are simply never asked for again and age out
@@ -521,12 +547,9 @@ class SegmentCache:
 
     def __init__(self, max_entries: int = POSTINGS_CACHE_ENTRIES, max_blocks: int = POSITION_BLOCKS_CACHED) -> None:
         self._segments: dict[str, _Segment] = {}
-        self._block_index: OrderedDict[tuple[str, str, bytes], tuple[list[int], np.ndarray]] = OrderedDict()
-        self._blocks: OrderedDict[tuple[str, str, bytes, int], tuple[np.ndarray, Any]] = OrderedDict()
-        self.max_blocks = max_blocks
-        self._postings: OrderedDict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._entries = 0
-        self.max_entries = max_entries
+        self._postings = BoundedCache(max_entries, size=_entries)
+        self._block_index = BoundedCache(max_blocks)
+        self._blocks = BoundedCache(max_blocks)
         self._lock = threading.Lock()
 
     def segment_keys(self) -> set[str]:
@@ -548,40 +571,15 @@ class SegmentCache:
 
     def block_index(self, key: tuple[str, str, bytes], read: Callable[[], tuple[list[int], np.ndarray]]) -> tuple[list[int], np.ndarray]:
         """(file offset, last document) of each posting block of a term, read once."""
-        return self._lru(self._block_index, key, read, self.max_blocks)
+        return self._block_index.get(key, read)  # type: ignore[no-any-return]
 
     def block(self, key: tuple[str, str, bytes, int], read: Callable[[], tuple[np.ndarray, Any]]) -> tuple[np.ndarray, Any]:
-        """One posting block's document ids and raw values (positions), kept in an LRU."""
-        return self._lru(self._blocks, key, read, self.max_blocks)
-
-    def _lru(self, table: OrderedDict, key: Any, read: Callable[[], Any], limit: int) -> Any:  # type: ignore[type-arg]
-        with self._lock:
-            hit = table.get(key)
-            if hit is not None:
-                table.move_to_end(key)
-                return hit
-        value = read()
-        with self._lock:
-            table[key] = value
-            while len(table) > limit:
-                table.popitem(last=False)
-        return value
+        """One posting block's document ids and decoded positions."""
+        return self._blocks.get(key, read)  # type: ignore[no-any-return]
 
     def postings(self, key: tuple[str, str, bytes], read: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        with self._lock:
-            hit = self._postings.get(key)
-            if hit is not None:
-                self._postings.move_to_end(key)
-                return hit
-        value = read()
-        with self._lock:
-            if key not in self._postings:
-                self._postings[key] = value
-                self._entries += len(value[0])
-                while self._entries > self.max_entries and len(self._postings) > 1:
-                    _, old = self._postings.popitem(last=False)
-                    self._entries -= len(old[0])
-        return value
+        """One segment's postings of a term: (document numbers, frequencies)."""
+        return self._postings.get(key, read)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------- readers
@@ -755,4 +753,4 @@ def _term_postings(reader: Any, fieldname: str) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-__all__ = ["ArrayIndex", "FacetColumn", "Match", "SegmentCache", "POSITION_BLOCKS_CACHED", "POSTINGS_CACHE_ENTRIES"]
+__all__ = ["ArrayIndex", "BoundedCache", "FacetColumn", "Match", "SegmentCache", "POSITION_BLOCKS_CACHED", "POSTINGS_CACHE_ENTRIES"]

@@ -280,15 +280,28 @@ def test_phrases_over_many_posting_blocks_equal_whoosh(engine: SearchEngine, mon
         assert first == again == 200
 
 
-def test_the_per_searcher_term_cache_stays_within_its_bound(demo_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_per_searcher_term_cache_stays_within_its_bound(demo_engine: SearchEngine) -> None:
     from indexer import array_search
 
-    monkeypatch.setattr(array_search, "TERM_ENTRIES_KEPT", 50)
     with demo_engine.searcher() as s:
         arrays = ArrayIndex(s, SegmentCache())
+        arrays._recent.limit = 50
         for text in TYPED:
             for query in (demo_engine.parse(text).strict, demo_engine.parse(text).relaxed):
                 if query is not None:
                     arrays.evaluate(query, s.weighting)
-        assert arrays._recent_entries <= 50 or len(arrays._recent) == 1
-        assert arrays._recent_entries == sum(array_search._entries(v) for v in arrays._recent.values())
+        assert arrays._recent.total <= 50
+        assert arrays._recent.total == sum(array_search._entries(v) for v in arrays._recent.values())
+
+
+def test_bounded_cache_evicts_least_recently_used_by_size() -> None:
+    from indexer.array_search import BoundedCache
+
+    cache = BoundedCache(10, size=len)
+    cache.get("a", lambda: "aaaa")
+    cache.get("b", lambda: "bbbb")
+    cache.get("a", lambda: "never")  # a is now the most recent
+    cache.get("c", lambda: "cccc")  # 12 > 10: b goes
+    assert cache.get("a", lambda: "x") == "aaaa" and cache.get("c", lambda: "x") == "cccc"
+    assert cache.get("b", lambda: "new") == "new"
+    assert cache.total <= 10
