@@ -209,7 +209,7 @@ class SearchEngine:
             store.remove_abandoned_generations(self.root)
             with self._lock:
                 ix = store.open_or_create(self.root)
-            with store.index_writer(ix, timeout=timeout) as w:
+            with store.index_writer(ix, timeout=timeout, memory_mb=self.config.writer_memory_mb) as w:
                 yield IndexSession(w)
 
     @contextmanager
@@ -223,7 +223,7 @@ class SearchEngine:
             store.remove_abandoned_generations(self.root)
             gen, ix = store.create_generation(self.root)
             try:
-                with store.index_writer(ix, timeout=timeout) as w:
+                with store.index_writer(ix, timeout=timeout, memory_mb=self.config.writer_memory_mb) as w:
                     yield IndexSession(w)
             except BaseException:
                 ix.close()

@@ -185,14 +185,17 @@ def write_lock(root: Path, *, timeout: float = 0.0) -> Iterator[None]:
 
 
 @contextmanager
-def index_writer(ix: Index, *, timeout: float = 0.0) -> Iterator[IndexWriter]:
+def index_writer(ix: Index, *, timeout: float = 0.0, memory_mb: int = 128) -> Iterator[IndexWriter]:
     """A writer that commits on clean exit and cancels on error, never both.
 
     :param timeout: seconds to wait for another process's write lock.
+    :param memory_mb: Whoosh's ``limitmb``: postings pooled in memory before a sorted run is
+        written to disk. Runs are merged in Python at commit, which took half the writing
+        process's time at 1,000 documents with Whoosh's default of 128.
     :raises IndexLocked: when another process holds the lock past ``timeout``.
     """
     try:
-        writer = ix.writer(timeout=timeout, delay=0.25)
+        writer = ix.writer(timeout=timeout, delay=0.25, limitmb=memory_mb)
     except LockError as exc:
         raise IndexLocked(
             f"{ix.storage.folder}: another govsearch process is writing this index; try again when it has finished"
