@@ -490,7 +490,9 @@ class ArrayIndex:
         ids = np.flatnonzero(match.mask)
         raw = self.raw_dates()[ids]
         if newest:
-            keys = np.where(raw >= np.uint64(_NO_DATE), -1, raw.astype(np.int64, copy=False) if len(raw) else raw).astype(np.int64)
+            dated = raw < np.uint64(_NO_DATE)
+            keys = np.where(dated, raw, 0).astype(np.int64)  # a date's key fits in int64
+            keys[~dated] = -1  # undated documents last
             order = np.lexsort((-ids, -keys))  # Whoosh's reverse sort: key then docnum, both descending
         else:
             order = np.lexsort((ids, raw))
