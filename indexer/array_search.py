@@ -317,7 +317,8 @@ class ArrayIndex:
                 scores += p.scores
             if kind is q.And:
                 scores[~mask] = 0.0
-            if query.boost != 1.0:
+            # Whoosh hands a lone subquery's matcher back unwrapped: its compound's boost is lost
+            if query.boost != 1.0 and len(query.subqueries) > 1:
                 scores *= query.boost
             return Match(mask, scores)
         if kind is q.AndMaybe:

@@ -305,3 +305,16 @@ def test_bounded_cache_evicts_least_recently_used_by_size() -> None:
     assert cache.get("a", lambda: "x") == "aaaa" and cache.get("c", lambda: "x") == "cccc"
     assert cache.get("b", lambda: "new") == "new"
     assert cache.total <= 10
+
+
+def test_boosted_compounds_score_as_in_whoosh(demo_engine: SearchEngine) -> None:
+    queries = [
+        q.Or([q.Term("body", "营商环境")], boost=3.0),  # one subquery: Whoosh drops the boost
+        q.Or([q.Term("body", "营商环境"), q.Term("title", "通知")], boost=2.5),
+        q.And([q.Term("body", "营商环境"), q.Term("body", "优化")], boost=0.5),
+        q.AndNot(q.Term("body", "营商环境"), q.Term("title", "通知")),
+    ]
+    with demo_engine.searcher() as s:
+        arrays = ArrayIndex(s, SegmentCache())
+        for query in queries:
+            assert_same_ranking(array_ranked(arrays, query, None, s.weighting), whoosh_ranked(s, query, None), str(query))
