@@ -52,7 +52,6 @@ for p in (ROOT, ROOT / "benchmarks"):
         sys.path.insert(0, str(p))
 
 import bench_query  # noqa: E402
-import make_big_corpus  # noqa: E402
 
 from indexer.config import Config  # noqa: E402
 from indexer.engine import SearchEngine  # noqa: E402

@@ -29,7 +29,7 @@ import threading
 from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,17 +98,6 @@ class FacetColumn:
             codes = self.pair_codes[mask[self.pair_docs]]
         counted = np.bincount(codes, minlength=len(self.values)) if len(codes) else np.zeros(len(self.values), dtype=np.int64)
         return {self.values[i]: int(counted[i]) for i in np.flatnonzero(counted)}
-
-    def having(self, wanted: Sequence[str], size: int) -> np.ndarray:
-        """Mask of documents having any of ``wanted``."""
-        index = {v: i for i, v in enumerate(self.values)}
-        codes = np.array([index[v] for v in wanted if v in index], dtype=np.int64)
-        if self.codes is not None:
-            return np.isin(self.codes, codes) if len(codes) else np.zeros(size, dtype=bool)
-        assert self.pair_docs is not None and self.pair_codes is not None
-        mask = np.zeros(size, dtype=bool)
-        mask[self.pair_docs[np.isin(self.pair_codes, codes)]] = True
-        return mask
 
 
 @dataclass
@@ -555,10 +544,6 @@ class SegmentCache:
         self._blocks = BoundedCache(max_blocks)
         self._lock = threading.Lock()
 
-    def segment_keys(self) -> set[str]:
-        with self._lock:
-            return set(self._segments)
-
     def segment(self, key: str, make: Callable[[], _Segment]) -> _Segment:
         with self._lock:
             seg = self._segments.get(key)
@@ -619,10 +604,11 @@ def _entries(value: Any) -> int:
 
 
 def _read_positions(
-    reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray, cache: "SegmentCache | None" = None, segment: str = ""
+    reader: Any, fieldname: str, btext: bytes, wanted: np.ndarray, cache: SegmentCache, segment: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """(document, position) pairs of a term in the segment documents ``wanted`` (sorted),
-    read only from the posting blocks that hold them (through ``cache`` when given)."""
+    read only from the posting blocks that hold them, through ``cache`` (``segment``: the
+    segment's cache key)."""
     docs: list[int] = []
     positions: list[int] = []
     if (fieldname, btext) not in reader or not len(wanted):
@@ -639,8 +625,6 @@ def _read_positions(
         positions.extend(found)
 
     if isinstance(m, W3LeafMatcher):
-        cache = cache or SegmentCache(max_entries=0, max_blocks=0)
-
         def index() -> tuple[list[int], np.ndarray]:
             offsets, last = [], []
             at = m._baseoffset

@@ -82,9 +82,4 @@ def place_forms(word: str) -> tuple[str, ...]:
     return ()
 
 
-def is_place(word: str) -> bool:
-    """Whether ``word`` names a province, city, district or county."""
-    return bool(place_forms(word))
-
-
-__all__ = ["PROVINCES", "is_place", "place_forms"]
+__all__ = ["PROVINCES", "place_forms"]
