@@ -232,6 +232,9 @@ TUNE_GRID: dict[str, list[float]] = {
     "question_proximity_weight": [0.0, 0.5],
     "strict_max_terms": [2, 4, 8],
     "coverage_weight": [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0],
+    "overlap_weight": [0.0, 0.25, 0.5, 0.8, 1.2],
+    "overlap_long_weight": [0.0, 0.25, 0.5, 0.8, 1.2],
+    "overlap_depth": [20, 30, 50],
 }
 
 

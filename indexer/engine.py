@@ -31,6 +31,7 @@ from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
+from indexer.overlap import overlap_shares, question_grams
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
 from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
@@ -348,14 +349,21 @@ class SearchEngine:
                 match.scores = match.scores * (1.0 + rk.coverage_weight * _concept_share(s, arrays, parsed.concepts))
             rerank = (
                 request.sort == "relevance"
-                and not parsed.is_question
+                and (not parsed.is_question or len(parsed.concepts) <= rk.strict_max_terms)
                 and not parsed.doc_numbers
                 and request.scope != "doc_number"
                 and parsed.strict is not None
                 and rk.title_rerank_depth > 0
                 and rk.title_coverage_weight > 0
             )
-            limit = max(request.page * request.page_size, rk.title_rerank_depth if rerank else 0)
+            by_overlap = (
+                request.sort == "relevance"
+                and parsed.is_question
+                and rk.overlap_depth > 0
+                and (rk.overlap_weight > 0 or rk.overlap_long_weight > 0)
+            )
+            depth = max(rk.title_rerank_depth if rerank else 0, rk.overlap_depth if by_overlap else 0)
+            limit = max(request.page * request.page_size, depth)
             final_scores = match.scores * self._priors(arrays, weighting)
             if request.sort == "newest" or (request.sort == "relevance" and isinstance(used, q.Every)):
                 order = arrays.sorted_by_date(match, limit, newest=True)
@@ -366,6 +374,8 @@ class SearchEngine:
             ranked = [(_StoredHit(s, docnum, arrays), float(final_scores[docnum])) for docnum in order]
             if rerank:
                 ranked = _rerank_by_title(ranked, parsed, rk)
+            if by_overlap:
+                ranked = _rerank_by_overlap(ranked, parsed, rk)
             start = (request.page - 1) * request.page_size
             hits = []
             for h, score in ranked[start : start + request.page_size]:
@@ -576,6 +586,38 @@ def _rerank_by_title(ranked: list[tuple[Any, float]], parsed: ParsedQuery, rk: q
         rescored.append((not same, -score * (1.0 + rk.title_coverage_weight * coverage), position, hit))
     rescored.sort(key=lambda r: r[:3])
     return [(hit, -neg) for _, neg, _, hit in rescored] + rest
+
+
+#: Characters of a body the n-gram re-rank reads: the answer to a question is near the top of
+#: a policy, and a law's tail would only cost time.
+OVERLAP_TEXT_CHARS = 20_000
+
+
+def _rerank_by_overlap(ranked: list[tuple[Any, float]], parsed: ParsedQuery, rk: query_module.Ranking) -> list[tuple[Any, float]]:
+    """A question's top ``rk.overlap_depth`` hits re-scored by the share of its wording they hold.
+
+    Each score becomes ``score + top × (overlap_weight × bigram share + overlap_long_weight ×
+    3/4-gram share)`` (:func:`indexer.overlap.overlap_shares`, idf among these hits), so a
+    hit holding the question's rarer runs of characters passes one that only repeats its
+    frequent words. Hits below the depth stay below; matches, totals and facets are unchanged.
+    """
+    depth = rk.overlap_depth
+    top, rest = ranked[:depth], ranked[depth:]
+    if len(top) < 2:
+        return ranked
+    texts = [
+        query_module.normalize_query(hit.get("title", "") or "", OVERLAP_TEXT_CHARS) + " " + (hit.get("body", "") or "")[:OVERLAP_TEXT_CHARS]
+        for hit, _ in top
+    ]
+    best = max(score for _, score in top) or 1.0
+    short = overlap_shares(question_grams(parsed.chunks, (2,)), texts)
+    long = overlap_shares(question_grams(parsed.chunks, (3, 4)), texts)
+    rescored = [
+        (score + best * (rk.overlap_weight * a + rk.overlap_long_weight * b), position, hit)
+        for position, ((hit, score), a, b) in enumerate(zip(top, short, long))
+    ]
+    rescored.sort(key=lambda r: (-r[0], r[1]))
+    return [(hit, score) for score, _, hit in rescored] + rest
 
 
 class _StoredHit:

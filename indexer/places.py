@@ -41,14 +41,7 @@ _NOT_PLACES = frozenset({"上市", "都市区", "城区", "市区", "郊区", "�
 def _forms() -> dict[str, tuple[str, ...]]:
     """Every place word -> all forms of that place (itself included), long form first."""
     groups: list[tuple[str, str]] = list(PROVINCES)
-    tagged: set[str] = set()
-    try:
-        import jieba
-
-        with jieba.get_dict_file() as fh:
-            tagged = set(_NS_LINE.findall(fh.read().decode("utf-8")))  # 350k lines: one regex pass
-    except (ImportError, OSError):  # pragma: no cover - jieba is a dependency
-        tagged = set()
+    tagged = _tagged()  # 350k lines: one regex pass
     for word in tagged:
         m = _SUFFIXES.match(word)
         if not m or word in _NOT_PLACES:
@@ -67,14 +60,35 @@ def _forms() -> dict[str, tuple[str, ...]]:
     return {w: tuple(fs) for w, fs in forms.items()}
 
 
+@lru_cache(maxsize=1)
+def _tagged() -> frozenset[str]:
+    """jieba's place-tagged (``ns``) words."""
+    try:
+        import jieba
+
+        with jieba.get_dict_file() as fh:
+            return frozenset(_NS_LINE.findall(fh.read().decode("utf-8")))
+    except (ImportError, OSError):  # pragma: no cover - jieba is a dependency
+        return frozenset()
+
+
 def place_forms(word: str) -> tuple[str, ...]:
     """All forms of the place ``word`` names (``陕西`` -> ``陕西省``, ``陕西``); () when it is none.
 
     A word that starts with a province's name and goes on (``陕西省政府``) names that province.
+    A city or county jieba knows only by its stem (大理市: 大理 is tagged, 大理市 is not)
+    stands for the stem's forms: documents write 大理州, 大理 as often as 大理市.
     """
     forms = _forms()
     if word in forms:
         return forms[word]
+    m = _SUFFIXES.match(word)
+    if m and word not in _NOT_PLACES and m.group(2) in "市县州":
+        stem = m.group(1)
+        if stem in forms:
+            return (word,) + tuple(f for f in forms[stem] if f != word)
+        if stem in _tagged():
+            return (word, stem)
     for long, short in PROVINCES:
         for head in (long, short):
             if word.startswith(head) and len(word) > len(head):

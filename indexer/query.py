@@ -121,6 +121,13 @@ class Ranking:
     :ivar coverage_weight: questions: a hit's score is multiplied by ``1 + coverage_weight *
         share``, ``share`` being the share of the question's content words it holds (in
         some form): BM25's sum alone lets two frequent words outweigh a third, rarer one.
+    :ivar overlap_depth: questions: how many top hits are re-scored by the question's
+        character n-grams they hold (:mod:`indexer.overlap`; 0: none).
+    :ivar overlap_weight: questions: a re-scored hit gets ``overlap_weight * share`` of the
+        top score added, ``share`` being the idf-weighted share of the question's character
+        bigrams it holds (idf among the re-scored hits).
+    :ivar overlap_long_weight: the same for the question's 3- and 4-character n-grams
+        (longer runs copied from the answering text).
     :ivar title_coverage_weight: short queries: a hit's score is multiplied by
         ``1 + title_coverage_weight * coverage`` (:func:`title_coverage`); a title equal to
         the query (normalised, synonyms allowed) ranks first (0: no re-rank).
@@ -161,6 +168,9 @@ class Ranking:
     title_rerank_depth: int = 50
     title_coverage_weight: float = 2.0
     coverage_weight: float = 16.0
+    overlap_depth: int = 30
+    overlap_weight: float = 0.5
+    overlap_long_weight: float = 0.5
 
 
 #: The ranking in use. The evaluation script replaces it while tuning.
@@ -196,6 +206,7 @@ class ParsedQuery:
     corrected: str = ""  # the query with typos corrected, when some were found
     expansions: dict[str, list[str]] = field(default_factory=dict)  # word -> synonyms / readings used
     concepts: list[q.Query] = field(default_factory=list)  # one query per content word (with its forms)
+    chunks: list[str] = field(default_factory=list)  # the plain text without punctuation and question phrases
 
 
 _converter_lock = threading.Lock()
@@ -296,12 +307,21 @@ def parse_user_query(
     if doc_numbers:
         notes.append("按发文字号检索：" + "、".join(_unique(doc_numbers)))
 
-    # quoted phrases
+    # quoted phrases: required, except in a question, which wraps a name in quotes for
+    # emphasis (“八闽健康码”的用途是什么): there its words are ordinary words and the phrase
+    # only ranks (the document may segment or word the name otherwise)
+    asked = _is_asked(norm)
+    phrases: list[q.Query] = []
+    bonus: list[q.Query] = []
     for m in list(_QUOTED.finditer(rest)):
         words = tokenize(m.group(1))
+        if asked:
+            if len(words) > 1:
+                bonus.append(_phrase(fields, words))
+            continue
         if words:
             terms.extend(words)
-            required.append(_phrase(fields, words))
+            phrases.append(_phrase(fields, words))
         rest = rest.replace(m.group(0), " ", 1)
 
     # plain words -> concepts
@@ -309,7 +329,8 @@ def parse_user_query(
     for c in concepts:
         for tokens, _ in c.forms:
             terms.extend(tokens)
-    is_question = len(concepts) > rk.strict_max_terms
+    # long, or asked as a question (question words, a question mark) about two ideas or more
+    is_question = len(concepts) > rk.strict_max_terms or (asked and len(concepts) > 1)
     word_clauses = [_concept_query(fields, c, rk, question=is_question) for c in concepts]
 
     strict: q.Query | None
@@ -321,14 +342,19 @@ def parse_user_query(
         ranked = q.Or(word_clauses)
         strict = q.And(required + [ranked]) if required else ranked
     else:
-        clauses = required + word_clauses
+        clauses = required + phrases + word_clauses
         if not clauses:
             # only punctuation or question words: search them as typed rather than everything
             clauses = [_word(fields, w, rk) for w in tokenize(norm)[:MAX_CONCEPTS]]
         strict = q.And(clauses) if clauses else None
-        if word_clauses and len(word_clauses) > 1:
-            relaxed = q.And(required + [q.Or(word_clauses)]) if required else q.Or(word_clauses)
+        # when all of it together finds nothing: any of the words; what the user marked as
+        # exact (a quoted phrase, a document number, a field) stays required
+        exact = required + phrases
+        if len(word_clauses) > 1:
+            relaxed = q.And(exact + [q.Or(word_clauses)]) if exact else q.Or(word_clauses)
     boost = _proximity(fields, concepts, rk, question=is_question)
+    if bonus:
+        boost = q.Or(([boost] if boost is not None else []) + bonus)
     if boost is not None:
         strict = q.AndMaybe(strict, boost) if strict is not None else None
         relaxed = q.AndMaybe(relaxed, boost) if relaxed is not None else None
@@ -346,6 +372,7 @@ def parse_user_query(
         corrected=corrected,
         expansions=expansions,
         concepts=word_clauses,
+        chunks=_text_chunks(rest),
     )
 
 
@@ -363,7 +390,7 @@ def _concepts(
     corrected_text = text
     any_correction = False
     seen: set[str] = set()
-    chunks = [c for part in _PUNCT.split(text) if part for c in _QUESTION_SPLIT.split(part) if c]
+    chunks = _text_chunks(text)
     chunk_tokens = [tokenize(c) for c in chunks]
     content = sum(1 for toks in chunk_tokens for t in toks if t not in QUESTION_WORDS)
     if content > rk.strict_max_terms:
@@ -438,6 +465,19 @@ def _concepts(
             if len(concepts) >= MAX_CONCEPTS:
                 break
     return concepts, (corrected_text if any_correction else None), expansions
+
+
+_QUESTION_MARK = re.compile(r"[?？]")
+
+
+def _text_chunks(text: str) -> list[str]:
+    """``text`` cut at punctuation and at question phrases (the pieces that carry meaning)."""
+    return [c for part in _PUNCT.split(text) if part for c in _QUESTION_SPLIT.split(part) if c]
+
+
+def _is_asked(text: str) -> bool:
+    """Whether ``text`` is worded as a question: a question mark or a question word."""
+    return bool(_QUESTION_MARK.search(text) or _QUESTION_SPLIT.search(text))
 
 
 def _pinyin_readings(word: str, vocabulary: Vocabulary | None) -> list[str]:

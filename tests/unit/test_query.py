@@ -185,3 +185,31 @@ def test_a_typo_fix_takes_the_single_character_after_it() -> None:
     text = str(parsed.strict)
     assert '"劳动 合同法"' in text
     assert "body:法" not in text  # no dangling 法 required on its own
+
+
+@pytest.mark.parametrize("text", ["公积金怎么提取？", "公积金 提取?", "哪些企业 减免 社保"])
+def test_a_short_query_worded_as_a_question_ranks_by_any_word(text: str) -> None:
+    # asked with a question word or mark: no word is required (the answer may lack one)
+    parsed = parse_user_query(text)
+    assert parsed.is_question
+    assert " AND " not in str(parsed.strict)
+
+
+def test_a_short_query_without_question_words_still_requires_every_word() -> None:
+    assert not parse_user_query("公积金 提取").is_question
+    assert not parse_user_query("公积金是什么").is_question  # one idea: nothing to rank against
+
+
+def test_a_quoted_name_in_a_question_ranks_but_does_not_filter() -> None:
+    parsed = parse_user_query("“八闽健康码”的用途是什么?")
+    assert parsed.is_question
+    assert {"八闽", "健康码", "用途"} <= set(parsed.terms)
+    required, _, bonus = str(parsed.strict).partition(" ANDMAYBE ")
+    assert '"八闽 健康码"' not in required and '"八闽 健康码"' in bonus
+    # outside a question, a quoted phrase is required
+    assert '"八闽 健康码"' in str(parse_user_query("“八闽健康码” 用途").strict).partition(" ANDMAYBE ")[0]
+
+
+def test_chunks_are_the_text_without_question_phrases() -> None:
+    parsed = parse_user_query("企业复工复产应做好什么准备？")
+    assert parsed.chunks == ["企业复工复产应做好", "准备"]

@@ -1,0 +1,61 @@
+"""How much of a question's wording a document holds: the re-rank of a question's best matches.
+
+Word-level BM25 misses what a citizen copies from a policy: a question such as
+``对受疫情影响较大的困难行业企业…亏损最长结转年限延长至多久`` shares whole runs of characters
+with the text that answers it, while the distractors share the frequent words one by one
+(疫情, 企业, 政策). jieba may also cut the same characters differently in a question and in a
+document (大理市 / 大理州, 八闽健康码), which no word query sees. So the best matches of a
+question are re-scored by the share of the question's character n-grams each one holds,
+every n-gram weighted by how rare it is *among those matches* (an n-gram all of them hold
+tells them apart no better than none): a local idf, needing no index of n-grams.
+
+Pure functions over strings; :meth:`indexer.engine.SearchEngine.search` applies them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+#: Characters that end an n-gram: punctuation and spaces (n-grams never span them).
+_BREAKS = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^\"“”「」『』|/\\&=@#$%…—_`]+")
+
+
+def question_grams(chunks: Sequence[str], sizes: Sequence[int]) -> list[str]:
+    """The distinct character n-grams of ``chunks`` for each n in ``sizes`` (in first-seen order).
+
+    :param chunks: the question's text pieces, without question words (they are in no answer).
+    :param sizes: n-gram lengths, e.g. ``(2,)`` or ``(3, 4)``.
+    """
+    seen: dict[str, None] = {}
+    for chunk in chunks:
+        for piece in _BREAKS.split(chunk):
+            for n in sizes:
+                for i in range(len(piece) - n + 1):
+                    seen.setdefault(piece[i : i + n], None)
+    return list(seen)
+
+
+def overlap_shares(grams: Sequence[str], texts: Sequence[str]) -> list[float]:
+    """For each text, the idf-weighted share of ``grams`` it contains.
+
+    The idf is local: ``log((N + 1) / (df + 0.5))`` over the ``N`` texts given, so an
+    n-gram every candidate holds weighs little and one only a few hold weighs most.
+
+    :param grams: the question's n-grams (:func:`question_grams`).
+    :param texts: the candidates' texts (title and body), in rank order.
+    :returns: one share in [0, 1] per text (all 0 when there are no grams).
+    """
+    if not grams or not texts:
+        return [0.0] * len(texts)
+    held = [[g in text for g in grams] for text in texts]
+    count = len(texts)
+    weights = [math.log((count + 1) / (sum(row[j] for row in held) + 0.5)) for j in range(len(grams))]
+    total = sum(weights)
+    if total <= 0:
+        return [0.0] * len(texts)
+    return [sum(w for w, h in zip(weights, row) if h) / total for row in held]
+
+
+__all__ = ["overlap_shares", "question_grams"]

@@ -1,0 +1,34 @@
+"""A question's character n-grams and the share of them each candidate holds (indexer.overlap)."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.overlap import overlap_shares, question_grams
+
+
+def test_grams_of_each_size_once_in_order() -> None:
+    assert question_grams(["结转年限"], (2,)) == ["结转", "转年", "年限"]
+    assert question_grams(["结转年限", "年限"], (2,)) == ["结转", "转年", "年限"]
+    assert question_grams(["结转年限"], (3, 4)) == ["结转年", "转年限", "结转年限"]
+
+
+def test_grams_never_span_punctuation_or_spaces() -> None:
+    grams = question_grams(["疫情，企业 亏损"], (2,))
+    assert grams == ["疫情", "企业", "亏损"]
+    assert question_grams(["一"], (2,)) == []
+
+
+def test_a_rare_gram_weighs_more_than_one_every_candidate_holds() -> None:
+    grams = ["疫情", "结转"]
+    texts = ["疫情 结转", "疫情", "疫情", "疫情"]
+    shares = overlap_shares(grams, texts)
+    assert shares[0] == pytest.approx(1.0)
+    # 疫情 is in all four texts: it counts, but far less than 结转, held by one
+    assert 0 < shares[1] < 0.5 * shares[0]
+    assert shares[1] == shares[2] == shares[3]
+
+
+def test_no_grams_or_no_texts() -> None:
+    assert overlap_shares([], ["a", "b"]) == [0.0, 0.0]
+    assert overlap_shares(["疫情"], []) == []
