@@ -224,17 +224,17 @@ def ranking_search(engine: SearchEngine, ranking: Ranking) -> Callable[[str], li
 
 #: Values tried for each Ranking field by --tune (coordinate search, on train only).
 TUNE_GRID: dict[str, list[float]] = {
-    "bm25_k1": [0.8, 1.6, 2.4, 3.0],
+    "bm25_k1": [0.8, 1.6, 2.4, 3.0, 4.0, 5.0],
     "bm25_b": [0.5, 0.9, 1.0],
     "question_title_weight": [0.0, 0.25, 0.5, 1.0, 2.0],
     "synonym_weight": [0.0, 0.5, 0.8],
     "proximity_weight": [0.0, 0.5],
-    "question_proximity_weight": [0.0, 0.5],
+    "question_proximity_weight": [0.0, 0.5, 1.0, 2.0],
     "strict_max_terms": [2, 4, 8],
     "coverage_weight": [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0],
-    "overlap_weight": [0.0, 0.25, 0.5, 0.8, 1.2],
-    "overlap_long_weight": [0.0, 0.25, 0.5, 0.8, 1.2],
-    "overlap_depth": [20, 30, 50],
+    "overlap_weight": [0.0, 0.25, 0.35, 0.5, 0.65, 0.8, 1.2],
+    "overlap_long_weight": [0.0, 0.25, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2],
+    "overlap_depth": [10, 15, 20, 30, 50],
 }
 
 
