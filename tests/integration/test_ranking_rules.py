@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -20,13 +21,19 @@ DOCS = [
 ] + [(f"pad{n}", f"关于第{n}项工作的通知", "做好有关工作。", date(2019, 1, 1)) for n in range(8)]
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    eng = SearchEngine(Config.from_env({}, index_dir=tmp_path_factory.mktemp("rank") / "index"))
+def small_index(directory: Path, docs: list[tuple[str, str, str, date]]) -> SearchEngine:
+    """An engine over ``docs`` (key, title, body, written date), with its lexicon saved."""
+    eng = SearchEngine(Config.from_env({}, index_dir=directory / "index"))
     with eng.writer() as session:
-        for key, title, body, written in DOCS:
+        for key, title, body, written in docs:
             session.add(Document(id=key, path=f"mem:{key}", text=body, meta=DocMeta(title=title, written_date=written), format="text"))
     eng.save_lexicon()
+    return eng
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    eng = small_index(tmp_path_factory.mktemp("rank"), DOCS)
     yield eng
     eng.close()
 
@@ -60,11 +67,7 @@ WORDING_QUESTION = "受疫情影响较大的困难行业企业亏损最长结转
 
 @pytest.fixture(scope="module")
 def wording_engine(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    eng = SearchEngine(Config.from_env({}, index_dir=tmp_path_factory.mktemp("wording") / "index"))
-    with eng.writer() as session:
-        for key, title, body, written in WORDING:
-            session.add(Document(id=key, path=f"mem:{key}", text=body, meta=DocMeta(title=title, written_date=written), format="text"))
-    eng.save_lexicon()
+    eng = small_index(tmp_path_factory.mktemp("wording"), WORDING)
     yield eng
     eng.close()
 
