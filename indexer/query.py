@@ -414,6 +414,10 @@ def _concepts(
             for s, e, corr in speller.correct_tokens(tokens)[0]:
                 if any(t in QUESTION_WORDS for t in tokens[s:e]):
                     continue
+                if corr.kind == "near_form" and _split_forms(tokens[s:e], known):
+                    # it reads as two words the index holds (身份证法 = 身份证 + 法): a
+                    # look-alike (身份证明) is no better a guess than what was typed
+                    continue
                 if not any(s < se and ss < e for ss, (se, _) in spans.items()):
                     original, replacement = corr.original, corr.replacement
                     # a single character left after the fix belongs to it (劳动合通 + 法 ->
@@ -440,7 +444,8 @@ def _concepts(
             elif i in fixes:
                 end, replacement = fixes[i]
                 label = "".join(tokens[i:end])
-                forms = [(tokens[i:end], 1.0), (tokenize(replacement) or [replacement], 1.0)]
+                forms = [(tokens[i:end], 1.0)] + _split_forms(tokens[i:end], known)
+                forms.append((tokenize(replacement) or [replacement], 1.0))
                 expansions[label] = [replacement]
                 notes.append(f"{label} → {replacement}")
             else:
@@ -450,7 +455,7 @@ def _concepts(
                     i = end
                     continue
                 label = word
-                forms = [([word], 1.0)]
+                forms = [([word], 1.0)] + _split_forms([word], known)
                 # a place typed in one form stands for the other (陕西省 / 陕西)
                 forms += [([f], 1.0) for f in place_forms(word) if f != word][:MAX_FORMS]
                 readings = _pinyin_readings(word, pinyin_vocabulary)
@@ -482,6 +487,25 @@ def _text_chunks(text: str) -> list[str]:
 def _is_asked(text: str) -> bool:
     """Whether ``text`` is worded as a question: a question mark or a question word."""
     return bool(_QUESTION_MARK.search(text) or _QUESTION_SPLIT.search(text))
+
+
+def _split_forms(tokens: list[str], known: Any) -> list[tuple[list[str], float]]:
+    """A word the index never holds, as the phrase of two words it does (身份证法 -> 身份证 法).
+
+    jieba's dictionary has words that documents never yield, because there the characters
+    belong to a longer word (居民身份证法 is cut 居民身份证 / 法): typed alone, such a word
+    finds nothing. Its longest known head and a known tail, adjacent, find what it names.
+    """
+    if known is None or len(tokens) != 1:
+        return []
+    word = tokens[0]
+    if len(word) < 3 or known(word) > 0:
+        return []
+    for cut in range(len(word) - 1, 0, -1):
+        head, tail = word[:cut], word[cut:]
+        if known(head) > 0 and known(tail) > 0:
+            return [([head, tail], 1.0)]
+    return []
 
 
 def _pinyin_readings(word: str, vocabulary: Vocabulary | None) -> list[str]:

@@ -213,3 +213,23 @@ def test_a_quoted_name_in_a_question_ranks_but_does_not_filter() -> None:
 def test_chunks_are_the_text_without_question_phrases() -> None:
     parsed = parse_user_query("企业复工复产应做好什么准备？")
     assert parsed.chunks == ["企业复工复产应做好", "准备"]
+
+
+def test_a_word_the_index_lacks_is_also_the_phrase_of_two_words_it_holds() -> None:
+    # documents cut 居民身份证法 as 居民身份证 / 法, so the term 身份证法 is in no document
+    vocabulary = Vocabulary.build([("身份证", 40, 5), ("法", 90, 30), ("身份证明", 60, 2)])
+    parsed = parse_user_query("身份证法", vocabulary=vocabulary)
+    assert 'body:"身份证 法"' in str(parsed.strict)
+    assert "body:身份证法" in str(parsed.strict)
+    # a word the index holds is searched as it is
+    held = Vocabulary.build([("身份证法", 3, 1), ("身份证", 40, 5), ("法", 90, 30)])
+    assert '"身份证 法"' not in str(parse_user_query("身份证法", vocabulary=held).strict)
+
+
+def test_a_word_reading_as_two_known_words_gets_no_look_alike_correction() -> None:
+    vocabulary = Vocabulary.build([("身份证", 40, 5), ("法", 90, 30), ("身份证明", 60, 2)])
+    parsed = parse_user_query("身份证法", vocabulary=vocabulary, speller=Speller.build(vocabulary))
+    assert not parsed.corrected and "身份证明" not in parsed.terms
+    # a sound-alike is still offered: 公积经 reads as 公积 + 经, and sounds like 公积金
+    sounds = Vocabulary.build([("公积金", 50, 10), ("公积", 20, 1), ("经", 30, 1), ("提取", 40, 5)])
+    assert parse_user_query("公积经 提取", vocabulary=sounds, speller=Speller.build(sounds)).corrected == "公积金 提取"
