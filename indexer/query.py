@@ -11,14 +11,16 @@ Stages, in order:
    quoted or bare value; a field name without a value is plain text.
 3. **document numbers** in any spelling (〔2024〕 [2024] （2024） 2024年, with or without
    第…号) become an exact ``doc_number`` term (plus a low-weight body citation).
-4. **quoted phrases** are required as phrases.
+4. **quoted phrases** are required as phrases (in a question they only rank: quotes
+   there emphasise a name).
 5. **plain words**: jieba tokens without question words; each becomes a *concept*: the
    word, its synonyms (:mod:`indexer.synonyms`), the Chinese of typed pinyin
    (:mod:`indexer.pinyin`) or the correction of a typo (:mod:`indexer.spelling`),
    matched in title, body and issuer with the weights of :data:`RANKING`.
 6. **short queries** require every concept (strict), relaxed to any of them when that
-   finds nothing; **long questions** require a share of the concepts
-   (minimum-should-match) and rank by BM25F.
+   finds nothing; **questions** (long, or worded as questions) rank by BM25F over any
+   concept, times the share of concepts held; the engine then re-ranks their best hits by
+   the question's wording (:mod:`indexer.overlap`).
 7. **proximity**: neighbouring words close together in the body or title add a boost.
 
 Ranking weights live in one :class:`Ranking` (:data:`RANKING`), chosen on the train
