@@ -19,6 +19,18 @@ ERROR_CODES: dict[int, str] = {
 }
 
 
+#: What the site's error page says for a status when the error carries only Werkzeug's
+#: default (English) description; the API keeps that description.
+PAGE_MESSAGES: dict[int, str] = {
+    400: "请求有误，请检查检索条件后重试。",
+    404: "没有找到这个页面：地址可能有误，或内容已被移除。",
+    405: "不支持这种请求方式。",
+    413: "请求内容过大。",
+    429: "请求过于频繁，请稍后再试。",
+    500: "服务出现错误，请稍后再试。",
+}
+
+
 def error_response(status: int, message: str, *, code: str | None = None, param: str | None = None) -> Response:
     """A JSON error for API paths, the error page for others."""
     code = code or ERROR_CODES.get(status, "error")
@@ -47,7 +59,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
-        response = error_response(status, exc.description or exc.name)
+        message = exc.description or exc.name
+        if not request.path.startswith("/api/") and message == type(exc).description:
+            message = PAGE_MESSAGES.get(status, message)  # the page is in Chinese; Werkzeug's default is not
+        response = error_response(status, message)
         for header in ("Retry-After", "Allow"):
             if exc.get_response().headers.get(header):
                 response.headers[header] = exc.get_response().headers[header]

@@ -382,6 +382,13 @@ def test_unknown_document_is_404_page(client: FlaskClient) -> None:
     assert "页面不存在" in html and '<html lang="zh-CN">' in html
 
 
+def test_unknown_address_gets_a_chinese_page_and_the_api_keeps_its_message(client: FlaskClient) -> None:
+    html = page(client, "/search?q=公积金", status=404)
+    assert "没有找到这个页面" in html and "requested URL" not in html
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+
+
 # --------------------------------------------------------------------------- downloads
 
 
