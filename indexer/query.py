@@ -446,8 +446,9 @@ def _concepts(
             elif i in fixes:
                 end, replacement = fixes[i]
                 label = "".join(tokens[i:end])
+                fixed = tokenize(replacement) or [replacement]
                 forms = [(tokens[i:end], 1.0)] + _split_forms(tokens[i:end], known)
-                forms.append((tokenize(replacement) or [replacement], 1.0))
+                forms += [(fixed, 1.0)] + _split_forms(fixed, known)
                 expansions[label] = [replacement]
                 notes.append(f"{label} → {replacement}")
             else:

@@ -24,6 +24,8 @@ CORRECTION_MIN_DF = 3
 CORRECTION_MIN_RATIO = 10.0
 #: Words considered for near-form (one character differs) replacements.
 NEAR_FORM_MIN_DF = 3
+#: Lengths of the character windows tried for a homophone cut across words (食品按全).
+WINDOW_CHARS = (3, 4)
 
 
 @dataclass
@@ -101,7 +103,51 @@ class Speller:
             if not done:
                 out.append(tokens[i])
                 i += 1
+        if all(c.kind == "near_form" for _, _, c in spans):
+            # a sound-alike beats a look-alike (社会保现 -> 社会保险, not 社会保障), also when
+            # jieba cut it across words (食品按全法: 食品安全, not 食品类)
+            found = self._window_homophone(tokens)
+            if found is not None:
+                start, end, _ = found
+                spans = sorted([found] + [sp for sp in spans if sp[1] <= start or sp[0] >= end])
+                out = _apply(tokens, spans)
         return spans, out
+
+    def _window_homophone(self, tokens: list[str]) -> tuple[int, int, Correction] | None:
+        """A homophone typo that jieba cut across words: 食品按全法 is 食品 / 按 / 全法, and
+        only the characters 食品按全 sound like a word (食品安全).
+
+        Tried only when the token spans gave nothing, and only for a window of
+        ``WINDOW_CHARS`` characters that overlaps a token the index hardly knows (全法): it
+        is replaced by the best-known word sounding the same, and the correction covers
+        the whole tokens the window touches (食品按全法 -> 食品安全法).
+        """
+        vocab = self.vocabulary
+        text = "".join(tokens)
+        starts = [0]
+        for t in tokens:
+            starts.append(starts[-1] + len(t))
+        unknown = [k for k, t in enumerate(tokens) if is_han(t) and vocab.frequency(t) <= SUSPECT_MAX_DF]
+        for size in range(max(WINDOW_CHARS), min(WINDOW_CHARS) - 1, -1):
+            for left in range(0, len(text) - size + 1):
+                window = text[left : left + size]
+                if not is_han(window) or vocab.frequency(window) > SUSPECT_MAX_DF:
+                    continue
+                first = next(k for k in range(len(tokens)) if starts[k + 1] > left)
+                last = next(k for k in range(len(tokens)) if starts[k + 1] >= left + size)
+                if not any(first <= k <= last for k in unknown) or first == last:
+                    continue  # a single token was already tried whole by the token spans
+                cands = [
+                    c for c in vocab.by_fuzzy.get(fuzzy_key(window), []) if c != window and vocab.frequency(c) >= CORRECTION_MIN_DF
+                ]
+                if not cands:
+                    continue
+                best = min(cands, key=vocab.rank)
+                covered = text[starts[first] : starts[last + 1]]
+                offset = left - starts[first]
+                replacement = covered[:offset] + best + covered[offset + size :]
+                return first, last + 1, Correction(covered, replacement, "homophone")
+        return None
 
     def correct(self, text: str) -> str:
         """``text`` with its typos replaced, or ``""`` when nothing needs correcting."""
@@ -116,6 +162,16 @@ class Speller:
             else:
                 corrected_parts.append(chunk)
         return " ".join(corrected_parts) if changed else ""
+
+
+def _apply(tokens: list[str], spans: list[tuple[int, int, Correction]]) -> list[str]:
+    """``tokens`` with each span (in order, not overlapping) replaced by its correction."""
+    out: list[str] = []
+    i = 0
+    for start, end, correction in spans:
+        out += tokens[i:start] + [correction.replacement]
+        i = end
+    return out + tokens[i:]
 
 
 __all__ = ["Correction", "Speller"]

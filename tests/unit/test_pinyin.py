@@ -65,3 +65,20 @@ def test_a_homophone_beats_a_more_frequent_look_alike() -> None:
     # 社会保现: 社会保险 sounds the same, 社会保障 differs by one character and is more frequent
     vocab = Vocabulary.build((w, df, df) for w, df in {"社会保险": 20, "社会保障": 90}.items())
     assert Speller.build(vocab).correct("社会保现") == "社会保险"
+
+
+# jieba cuts 食品按全法 as 食品 / 按 / 全法: the typo (按全 for 安全) straddles two tokens
+CUT_ACROSS = {"食品": 300, "食品安全": 87, "食品类": 5, "按": 200, "法": 500, "安全": 400, "全市": 80, "统一": 90, "部署": 70}
+
+
+def test_a_homophone_cut_across_words_is_corrected() -> None:
+    speller = Speller.build(Vocabulary.build((w, df, df) for w, df in CUT_ACROSS.items()))
+    # the look-alike 食品类 for the first two tokens loses to the sound-alike window
+    assert speller.correct("食品按全法") == "食品安全法"
+
+
+def test_a_window_of_known_words_is_left_alone() -> None:
+    speller = Speller.build(Vocabulary.build((w, df, df) for w, df in CUT_ACROSS.items()))
+    # 按全 sounds like 安全, but 按 / 全市 are both words the index knows: no typo
+    assert speller.correct("按全市统一部署") == ""
+    assert speller.correct("食品安全") == ""
