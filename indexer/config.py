@@ -32,7 +32,7 @@ class Config:
     max_chars: int = _setting(2_000_000, "Extracted text beyond this many characters is cut off (and reported).")
     file_timeout: float = _setting(60.0, "Seconds one file may take to extract before it is reported as failed.")
     workers: int = _setting(0, "Extraction processes when indexing; 0 means one per core.")
-    writer_memory_mb: int = _setting(512, "Whoosh's estimate of the posting pool kept in memory before sorted runs spill to disk (merging runs at commit is slow).")
+    writer_memory_mb: int = _setting(512, "Postings (estimated MB) the index writer pools in memory before it finishes a segment and starts another (all are committed together; nothing is merged).")
     page_size: int = _setting(10, "Results per page by default.")
     max_page_size: int = _setting(100, "Largest page size the site or the API accepts.")
     max_query_chars: int = _setting(500, "Longer queries are cut to this length.")

@@ -26,7 +26,9 @@ from indexer import store
 @pytest.fixture
 def indexed(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     folder, index_dir = tmp_path / "docs", tmp_path / "index"
-    write_corpus(folder, 24, random.Random(1))
+    # enough documents that a run outlasts the harness's kill window (up to 1 s after the
+    # extraction workers appear): since the writer pools by term, 24 could finish inside it
+    write_corpus(folder, 200, random.Random(1))
     subprocess.run(index_command(folder, index_dir), env=_env(2), check=True, capture_output=True)
     state = index_state(index_dir)
     assert state == disk_state(folder)
@@ -40,7 +42,7 @@ def test_kill_during_extraction_keeps_last_commit_and_next_run_converges(
 ) -> None:
     folder, index_dir, committed = indexed
     rng = random.Random(5)
-    mutate(folder, rng, 1, 16)
+    mutate(folder, rng, 1, 120)
     extra = ("--rebuild",) if rebuild else ()
     result = run_and_kill(index_command(folder, index_dir, *extra), index_dir, "extraction", rng, full_seconds=60, workers=2)
     assert result.phase in ("extraction", "commit", "writing"), result
