@@ -31,7 +31,7 @@ from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
-from indexer.overlap import overlap_shares, question_grams
+from indexer.overlap import comparable_text, overlap_shares, question_grams
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
 from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
@@ -359,6 +359,7 @@ class SearchEngine:
             by_overlap = (
                 request.sort == "relevance"
                 and parsed.is_question
+                and request.scope != "doc_number"
                 and rk.overlap_depth > 0
                 and (rk.overlap_weight > 0 or rk.overlap_long_weight > 0)
             )
@@ -375,7 +376,7 @@ class SearchEngine:
             if rerank:
                 ranked = _rerank_by_title(ranked, parsed, rk)
             if by_overlap:
-                ranked = _rerank_by_overlap(ranked, parsed, rk)
+                ranked = _rerank_by_overlap(ranked, parsed, rk, title_only=request.scope == "title")
             start = (request.page - 1) * request.page_size
             hits = []
             for h, score in ranked[start : start + request.page_size]:
@@ -588,33 +589,32 @@ def _rerank_by_title(ranked: list[tuple[Any, float]], parsed: ParsedQuery, rk: q
     return [(hit, -neg) for _, neg, _, hit in rescored] + rest
 
 
-#: Characters of a body the n-gram re-rank reads: the answer to a question is near the top of
-#: a policy, and a law's tail would only cost time.
-OVERLAP_TEXT_CHARS = 20_000
-
-
-def _rerank_by_overlap(ranked: list[tuple[Any, float]], parsed: ParsedQuery, rk: query_module.Ranking) -> list[tuple[Any, float]]:
+def _rerank_by_overlap(
+    ranked: list[tuple[Any, float]], parsed: ParsedQuery, rk: query_module.Ranking, *, title_only: bool = False
+) -> list[tuple[Any, float]]:
     """A question's top ``rk.overlap_depth`` hits re-scored by the share of its wording they hold.
 
     Each score becomes ``score + top × (overlap_weight × bigram share + overlap_long_weight ×
     3/4-gram share)`` (:func:`indexer.overlap.overlap_shares`, idf among these hits), so a
     hit holding the question's rarer runs of characters passes one that only repeats its
     frequent words. Hits below the depth stay below; matches, totals and facets are unchanged.
+
+    :param title_only: compare titles only (a search scoped to titles).
     """
     depth = rk.overlap_depth
     top, rest = ranked[:depth], ranked[depth:]
     if len(top) < 2:
         return ranked
     texts = [
-        query_module.normalize_query(hit.get("title", "") or "", OVERLAP_TEXT_CHARS) + " " + (hit.get("body", "") or "")[:OVERLAP_TEXT_CHARS]
+        comparable_text(hit.get("title", "") or "", "" if title_only else hit.get("body", "") or "", title_only=title_only)
         for hit, _ in top
     ]
     best = max(score for _, score in top) or 1.0
-    short = overlap_shares(question_grams(parsed.chunks, (2,)), texts)
-    long = overlap_shares(question_grams(parsed.chunks, (3, 4)), texts)
+    bigram_shares = overlap_shares(question_grams(parsed.chunks, (2,)), texts)
+    long_shares = overlap_shares(question_grams(parsed.chunks, (3, 4)), texts)
     rescored = [
-        (score + best * (rk.overlap_weight * a + rk.overlap_long_weight * b), position, hit)
-        for position, ((hit, score), a, b) in enumerate(zip(top, short, long))
+        (score + best * (rk.overlap_weight * bigrams + rk.overlap_long_weight * longer), position, hit)
+        for position, ((hit, score), bigrams, longer) in enumerate(zip(top, bigram_shares, long_shares))
     ]
     rescored.sort(key=lambda r: (-r[0], r[1]))
     return [(hit, score) for score, _, hit in rescored] + rest

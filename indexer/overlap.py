@@ -18,8 +18,24 @@ import math
 import re
 from collections.abc import Sequence
 
+from indexer.analysis import normalize_width
+
+#: Characters of a body compared with the question: the answer to a question is near the
+#: top of a policy, and a long law's tail would only cost time.
+TEXT_CHARS = 20_000
+
 #: Characters that end an n-gram: punctuation and spaces (n-grams never span them).
 _BREAKS = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^\"“”「」『』|/\\&=@#$%…—_`]+")
+
+
+def comparable_text(title: str, body: str, *, title_only: bool = False) -> str:
+    """A hit's text as the question's n-grams are looked for in it: width-folded and lower-cased
+    like the query (２０２０年度 is 2020年度, PM2.5 is pm2.5), the body cut to ``TEXT_CHARS``.
+
+    :param title_only: only the title (a search scoped to titles).
+    """
+    text = title if title_only else title + " " + body[:TEXT_CHARS]
+    return normalize_width(text).lower()
 
 
 def question_grams(chunks: Sequence[str], sizes: Sequence[int]) -> list[str]:
@@ -30,7 +46,7 @@ def question_grams(chunks: Sequence[str], sizes: Sequence[int]) -> list[str]:
     """
     seen: dict[str, None] = {}
     for chunk in chunks:
-        for piece in _BREAKS.split(chunk):
+        for piece in _BREAKS.split(normalize_width(chunk).lower()):
             for n in sizes:
                 for i in range(len(piece) - n + 1):
                     seen.setdefault(piece[i : i + n], None)
@@ -58,4 +74,4 @@ def overlap_shares(grams: Sequence[str], texts: Sequence[str]) -> list[float]:
     return [sum(w for w, h in zip(weights, row) if h) / total for row in held]
 
 
-__all__ = ["overlap_shares", "question_grams"]
+__all__ = ["TEXT_CHARS", "comparable_text", "overlap_shares", "question_grams"]

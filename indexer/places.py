@@ -34,7 +34,10 @@ PROVINCES: tuple[tuple[str, str], ...] = (
 _NS_LINE = re.compile(r"^(\S+) \d+ ns\r?$", re.MULTILINE)
 _SUFFIXES = re.compile(r"^(..+?)(市|区|县|州|盟)$")
 #: Words that end like a place and are tagged as one, but are not (or are too ambiguous).
-_NOT_PLACES = frozenset({"上市", "都市区", "城区", "市区", "郊区", "山区", "辖区", "社区", "园区", "新区", "开发区", "自治区", "地区", "特区", "城市", "都市"})
+_NOT_PLACES = frozenset(
+    {"上市", "都市区", "城区", "市区", "郊区", "山区", "辖区", "社区", "园区", "新区", "开发区", "自治区", "地区", "特区", "城市", "都市",
+     "自治", "自治州", "自治县", "自治市", "大城市", "山区县"}
+)
 
 
 @lru_cache(maxsize=1)
@@ -85,10 +88,10 @@ def place_forms(word: str) -> tuple[str, ...]:
     m = _SUFFIXES.match(word)
     if m and word not in _NOT_PLACES and m.group(2) in "市县州":
         stem = m.group(1)
-        if stem in forms:
-            return (word,) + tuple(f for f in forms[stem] if f != word)
-        if stem in _tagged():
-            return (word, stem)
+        if stem not in _NOT_PLACES and (stem in forms or stem in _tagged()):
+            # the stem and its prefecture (大理州), not every place of that name: 通化市 is no 通化县
+            prefecture = stem + "州"
+            return (word, stem) + ((prefecture,) if prefecture != word and prefecture in forms else ())
     for long, short in PROVINCES:
         for head in (long, short):
             if word.startswith(head) and len(word) > len(head):

@@ -35,6 +35,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -87,7 +88,10 @@ QUESTION_PHRASES: tuple[str, ...] = tuple(
         reverse=True,
     )
 )
-_QUESTION_SPLIT = re.compile("|".join(map(re.escape, QUESTION_PHRASES)))
+#: Particles that end a question (吗, 呢): one only counts as the last word jieba finds in a
+#: piece of text; inside a word (吗啡, 毛呢, 呢绒) it is no question.
+_FINAL_PARTICLES: tuple[str, ...] = ("吗", "呢")
+_QUESTION_SPLIT = re.compile("|".join(map(re.escape, (p for p in QUESTION_PHRASES if p not in _FINAL_PARTICLES))))
 
 #: Statuses (有效性) of documents no longer in force.
 NOT_IN_FORCE: tuple[str, ...] = ("已废止", "已修改")
@@ -110,7 +114,8 @@ class Ranking:
     :ivar proximity_weight: short queries: boost of two neighbouring query words found within ``proximity_slop`` words.
     :ivar question_proximity_weight: the same for questions (0: no proximity clauses).
     :ivar proximity_slop: how many words apart still counts as near.
-    :ivar strict_max_terms: queries with more concepts than this are questions (ranked, not all required).
+    :ivar strict_max_terms: queries with more concepts than this are questions (ranked, not all
+        required); so is a query worded as a question (a question word or mark) with two or more.
     :ivar not_in_force_factor: score multiplier of documents repealed or amended (已废止/已修改).
     :ivar age_penalty: share of the score an old document loses (linearly over ``age_penalty_years``).
     :ivar age_penalty_years: age at which the whole ``age_penalty`` applies.
@@ -195,6 +200,7 @@ MAX_MARKED_TERMS = 40
 
 _FIELD_CLAUSE = re.compile(r"(?P<field>" + "|".join(map(re.escape, FIELD_ALIASES)) + r")[:：]\s*(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"]+))")
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
+_QUESTION_MARK = re.compile(r"[?？]")
 _PUNCT = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^\"“”「」『』|/\\&=@#$%…—_`]+")
 
 
@@ -313,17 +319,19 @@ def parse_user_query(
     if doc_numbers:
         notes.append("按发文字号检索：" + "、".join(_unique(doc_numbers)))
 
-    # quoted phrases: required, except in a question, which wraps a name in quotes for
+    # quoted phrases: required, except Chinese quotes in a question, which wrap a name for
     # emphasis (“八闽健康码”的用途是什么): there its words are ordinary words and the phrase
-    # only ranks (the document may segment or word the name otherwise)
+    # only ranks (the document may segment or word the name otherwise). ASCII quotes are
+    # the search operator and stay required ("优化营商环境" 如何)
     asked = _is_asked(norm)
     phrases: list[q.Query] = []
     bonus: list[q.Query] = []
     for m in list(_QUOTED.finditer(rest)):
         words = tokenize(m.group(1))
-        if asked:
-            if len(words) > 1:
-                bonus.append(_phrase(fields, words))
+        if asked and not m.group(0).startswith('"'):
+            if len(words) > 1 and rk.question_proximity_weight > 0:
+                # weighed like a question's proximity clauses (the words side by side)
+                bonus.append(_phrase(fields, words, rk, rk.question_proximity_weight, question=True))
             continue
         if words:
             terms.extend(words)
@@ -479,21 +487,27 @@ def _concepts(
     return concepts, (corrected_text if any_correction else None), expansions
 
 
-_QUESTION_MARK = re.compile(r"[?？]")
-
-
 def _text_chunks(text: str) -> list[str]:
     """``text`` cut at punctuation and at question phrases (the pieces that carry meaning)."""
-    return [c for part in _PUNCT.split(text) if part for c in _QUESTION_SPLIT.split(part) if c]
+    return [c for part in _PUNCT.split(text) if part for c in _QUESTION_SPLIT.split(_without_particle(part)) if c]
+
+
+def _without_particle(part: str) -> str:
+    """``part`` without a final 吗/呢 that jieba reads as a word of its own (not 吗啡, 毛呢)."""
+    if part.endswith(_FINAL_PARTICLES) and tokenize(part)[-1:] == [part[-1]]:
+        return part[:-1]
+    return part
 
 
 def _is_asked(text: str) -> bool:
     """Whether ``text`` is worded as a question: a question mark or a question word."""
-    return bool(_QUESTION_MARK.search(text) or _QUESTION_SPLIT.search(text))
+    return bool(_QUESTION_MARK.search(text)) or any(
+        _QUESTION_SPLIT.search(part) or _without_particle(part) != part for part in _PUNCT.split(text) if part
+    )
 
 
-def _split_forms(tokens: list[str], known: Any) -> list[tuple[list[str], float]]:
-    """A word the index never holds, as the phrase of two words it does (身份证法 -> 身份证 法).
+def _split_forms(tokens: list[str], known: Callable[[str], int] | None) -> list[tuple[list[str], float]]:
+    """A word no document holds, as the phrase of two words the index has (身份证法 -> 身份证 法).
 
     jieba's dictionary has words that documents never yield, because there the characters
     belong to a longer word (居民身份证法 is cut 居民身份证 / 法): typed alone, such a word
@@ -769,15 +783,12 @@ def _typed_words(typed: str) -> tuple[str, ...]:
 
 
 def _content_words(text: str) -> list[str]:
-    """Tokens of ``text`` without punctuation and question words (in order, once each)."""
-    words = []
-    for chunk in _PUNCT.split(text):
-        if not chunk:
-            continue
-        for w in tokenize(chunk):
-            if w not in QUESTION_WORDS:
-                words.append(w)
-    return _unique(words)
+    """Tokens of ``text`` without punctuation and question words (in order, once each).
+
+    Cut like the query itself (:func:`_text_chunks`): question phrases out before jieba,
+    or it glues them to their neighbours (人社部门有何 -> 人社部 / 门有何).
+    """
+    return _unique([w for chunk in _text_chunks(text) for w in tokenize(chunk) if w not in QUESTION_WORDS])
 
 
 def _word(fields: tuple[str, ...], word: str, rk: Ranking | None = None, weight: float = 1.0) -> q.Query:

@@ -3,7 +3,9 @@
 A stretch of the query (one to three jieba tokens, 2-6 characters) that the index
 hardly knows is replaced by a word the index knows well when the two sound alike under
 fuzzy pinyin (公积经 -> 公积金: jing/jin) or differ in one character (社会保验 ->
-社会保险). The engine shows the corrected query only when it has results.
+社会保障). A sound-alike that jieba cut across words (食品按全法: 食品 / 按 / 全法) is found
+over character windows (食品按全 -> 食品安全). The engine shows the corrected query only
+when it has results.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from indexer.analysis import tokenize
-from indexer.pinyin import Vocabulary, fuzzy_key, is_han
+from indexer.pinyin import MAX_WORD_CHARS, Vocabulary, fuzzy_key, is_han
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +119,8 @@ class Speller:
         """A homophone typo that jieba cut across words: 食品按全法 is 食品 / 按 / 全法, and
         only the characters 食品按全 sound like a word (食品安全).
 
-        Tried only when the token spans gave nothing, and only for a window of
-        ``WINDOW_CHARS`` characters that overlaps a token the index hardly knows (全法): it
+        Tried when the token spans gave nothing or only look-alikes, and only for a window
+        of ``WINDOW_CHARS`` characters that overlaps a token in no document (全法): it
         is replaced by the best-known word sounding the same, and the correction covers
         the whole tokens the window touches (食品按全法 -> 食品安全法).
         """
@@ -127,7 +129,9 @@ class Speller:
         starts = [0]
         for t in tokens:
             starts.append(starts[-1] + len(t))
-        unknown = [k for k, t in enumerate(tokens) if is_han(t) and vocab.frequency(t) <= SUSPECT_MAX_DF]
+        # unknown: in no document at all (a rare real name, 沧州市 or 阳泉市, is no typo); the
+        # vocabulary leaves out words over MAX_WORD_CHARS, so those are not unknown either
+        unknown = [k for k, t in enumerate(tokens) if is_han(t) and len(t) <= MAX_WORD_CHARS and vocab.frequency(t) == 0]
         for size in range(max(WINDOW_CHARS), min(WINDOW_CHARS) - 1, -1):
             for left in range(0, len(text) - size + 1):
                 window = text[left : left + size]
@@ -137,9 +141,8 @@ class Speller:
                 last = next(k for k in range(len(tokens)) if starts[k + 1] >= left + size)
                 if not any(first <= k <= last for k in unknown) or first == last:
                     continue  # a single token was already tried whole by the token spans
-                cands = [
-                    c for c in vocab.by_fuzzy.get(fuzzy_key(window), []) if c != window and vocab.frequency(c) >= CORRECTION_MIN_DF
-                ]
+                floor = max(CORRECTION_MIN_DF, CORRECTION_MIN_RATIO * vocab.frequency(window))
+                cands = [c for c in vocab.by_fuzzy.get(fuzzy_key(window), []) if c != window and vocab.frequency(c) >= floor]
                 if not cands:
                     continue
                 best = min(cands, key=vocab.rank)

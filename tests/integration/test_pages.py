@@ -387,6 +387,8 @@ def test_unknown_address_gets_a_chinese_page_and_the_api_keeps_its_message(clien
     assert "没有找到这个页面" in html and "requested URL" not in html
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    response = client.post("/")
+    assert response.status_code == 405 and "不支持这种请求方式" in response.get_data(as_text=True)
 
 
 # --------------------------------------------------------------------------- downloads

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer import engine as engine_module
 from indexer import query as query_module
 from indexer.config import Config
 from indexer.engine import SearchEngine
@@ -83,9 +84,51 @@ def test_a_question_prefers_the_document_holding_its_wording(wording_engine: Sea
     assert no_depth == without
 
 
-def test_the_wording_re_rank_leaves_keyword_queries_alone(wording_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "困难行业 亏损"
-    assert not query_module.parse_user_query(text).is_question
-    assert ranked(wording_engine, text, monkeypatch, overlap_weight=5.0, overlap_long_weight=5.0) == ranked(
-        wording_engine, text, monkeypatch, overlap_weight=0.0, overlap_long_weight=0.0
-    )
+def test_the_wording_re_rank_runs_for_questions_only(wording_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = engine_module._rerank_by_overlap
+
+    def spy(ranked_hits, parsed, rk, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(parsed.text)
+        return real(ranked_hits, parsed, rk, **kwargs)
+
+    monkeypatch.setattr(engine_module, "_rerank_by_overlap", spy)
+    for text in ("困难行业 亏损", "困难行业 亏损 结转"):  # keyword queries, strict
+        assert not query_module.parse_user_query(text).is_question
+        wording_engine.search(SearchRequest(q=text, facets=False))
+    assert calls == []
+    wording_engine.search(SearchRequest(q=WORDING_QUESTION, facets=False, sort="newest"))
+    wording_engine.search(SearchRequest(q=WORDING_QUESTION, facets=False, scope="doc_number"))
+    assert calls == []  # date order and document-number scope are not re-ranked
+    wording_engine.search(SearchRequest(q=WORDING_QUESTION, facets=False))
+    assert len(calls) == 1
+
+
+def test_the_wording_re_rank_keeps_pages_consistent(wording_engine: SearchEngine) -> None:
+    whole = [h.id for h in wording_engine.search(SearchRequest(q=WORDING_QUESTION, facets=False, page_size=10)).hits]
+    paged = [
+        h.id
+        for page in (1, 2)
+        for h in wording_engine.search(SearchRequest(q=WORDING_QUESTION, facets=False, page=page, page_size=1)).hits
+    ]
+    assert paged == whole[:2]
+
+
+TITLED = [
+    # the question names the document: 住房公积金提取 is its title; the other only mentions both words more
+    ("named", "住房公积金提取管理办法", "职工购房可以按本办法申请。", date(2021, 3, 1)),
+    ("mentions", "住房公积金年度报告", "本年度住房公积金缴存、提取情况如下。", date(2024, 3, 1)),
+] + [(f"pad{n}", f"关于第{n}项工作的通知", "做好有关工作。", date(2019, 1, 1)) for n in range(8)]
+
+
+def test_a_short_question_is_also_re_ranked_by_title(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    eng = small_index(tmp_path, TITLED)
+    try:
+        question = "住房公积金提取怎么办理？"
+        assert query_module.parse_user_query(question).is_question
+        no_wording = {"overlap_weight": 0.0, "overlap_long_weight": 0.0}
+        off = ranked(eng, question, monkeypatch, title_coverage_weight=0.0, **no_wording)
+        on = ranked(eng, question, monkeypatch, title_coverage_weight=2.0, **no_wording)
+        assert off[0] == "mentions" and on[0] == "named"
+    finally:
+        eng.close()

@@ -173,7 +173,7 @@ def test_title_rerank_keeps_totals_and_facets(law_engine: SearchEngine) -> None:
     assert sorted(ids) == ["interpretation", "law", "province", "regulation"]
 
 
-def test_questions_are_not_reranked(law_engine: SearchEngine) -> None:
+def test_long_questions_are_not_reranked_by_title(law_engine: SearchEngine) -> None:
     from dataclasses import replace
 
     from indexer import query as query_module

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.overlap import overlap_shares, question_grams
+from indexer.overlap import TEXT_CHARS, comparable_text, overlap_shares, question_grams
 
 
 def test_grams_of_each_size_once_in_order() -> None:
@@ -32,3 +32,15 @@ def test_a_rare_gram_weighs_more_than_one_every_candidate_holds() -> None:
 def test_no_grams_or_no_texts() -> None:
     assert overlap_shares([], ["a", "b"]) == [0.0, 0.0]
     assert overlap_shares(["疫情"], []) == []
+
+
+def test_texts_and_grams_are_folded_alike() -> None:
+    # official documents write full-width digits; queries are width-folded and any case
+    text = comparable_text("ＰＭ２.５监测通知", "２０２０年度亏损")
+    assert "pm2.5" in text and "2020年度" in text
+    assert set(question_grams(["PM2.5监测"], (3,))) & {"pm2"}
+
+
+def test_the_body_is_cut_and_a_title_scope_reads_the_title_only() -> None:
+    assert len(comparable_text("标题", "字" * (TEXT_CHARS + 500))) == len("标题 ") + TEXT_CHARS
+    assert comparable_text("标题", "正文", title_only=True) == "标题"

@@ -82,3 +82,16 @@ def test_a_window_of_known_words_is_left_alone() -> None:
     # 按全 sounds like 安全, but 按 / 全市 are both words the index knows: no typo
     assert speller.correct("按全市统一部署") == ""
     assert speller.correct("食品安全") == ""
+
+
+def test_a_window_needs_a_token_in_no_document() -> None:
+    # a rare but real word (in one document) is no typo for the window pass to fix
+    unknown = Speller.build(Vocabulary.build((w, df, df) for w, df in CUT_ACROSS.items()))
+    rare = Speller.build(Vocabulary.build((w, df, df) for w, df in {**CUT_ACROSS, "全法": 1}.items()))
+    assert unknown._window_homophone(["食品", "按", "全法"]) is not None
+    assert rare._window_homophone(["食品", "按", "全法"]) is None
+
+
+def test_a_word_too_long_for_the_vocabulary_is_not_unknown() -> None:
+    vocab = Vocabulary.build((w, df, df) for w, df in {"议事规则": 40, "议室": 3, "人民代表大会": 90}.items())
+    assert Speller.build(vocab).correct("人民代表大会常务委员会议事规则") == ""

@@ -26,7 +26,13 @@ def test_forms_of_a_place(word: str, expected: set[str]) -> None:
     assert expected <= set(place_forms(word))
 
 
-@pytest.mark.parametrize("word", ["上市", "城市", "超市", "企业", "国务院", "市区", "开发区"])
+def test_a_city_known_by_its_stem_is_not_every_place_of_that_name() -> None:
+    # 通化市 and 通化县 are two places; neither borrows the other's name
+    assert "通化县" not in place_forms("通化市")
+    assert "和田市" not in place_forms("和田县")
+
+
+@pytest.mark.parametrize("word", ["上市", "城市", "超市", "企业", "国务院", "市区", "开发区", "山区县", "自治州", "自治市", "大城市"])
 def test_words_that_only_look_like_places(word: str) -> None:
     assert place_forms(word) == ()
 

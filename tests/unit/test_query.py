@@ -17,7 +17,7 @@ from indexer.query import (
     title_coverage,
     to_simplified,
 )
-from indexer.spelling import Speller
+from indexer.spelling import Correction, Speller
 
 
 @pytest.mark.parametrize(
@@ -230,6 +230,33 @@ def test_a_word_reading_as_two_known_words_gets_no_look_alike_correction() -> No
     vocabulary = Vocabulary.build([("身份证", 40, 5), ("法", 90, 30), ("身份证明", 60, 2)])
     parsed = parse_user_query("身份证法", vocabulary=vocabulary, speller=Speller.build(vocabulary))
     assert not parsed.corrected and "身份证明" not in parsed.terms
-    # a sound-alike is still offered: 公积经 reads as 公积 + 经, and sounds like 公积金
-    sounds = Vocabulary.build([("公积金", 50, 10), ("公积", 20, 1), ("经", 30, 1), ("提取", 40, 5)])
-    assert parse_user_query("公积经 提取", vocabulary=sounds, speller=Speller.build(sounds)).corrected == "公积金 提取"
+
+    class OneCorrection:
+        """A speller offering one correction of the whole word, of the given kind."""
+
+        def __init__(self, kind: str) -> None:
+            self.kind = kind
+
+        def correct_tokens(self, tokens: list[str]) -> tuple[list[tuple[int, int, Correction]], list[str]]:
+            return [(0, 1, Correction(tokens[0], "身份正法", self.kind))], ["身份正法"]
+
+    # the same word, the same split: a sound-alike is still offered, a look-alike is not
+    assert parse_user_query("身份证法", vocabulary=vocabulary, speller=OneCorrection("homophone")).corrected == "身份正法"  # type: ignore[arg-type]
+    assert parse_user_query("身份证法", vocabulary=vocabulary, speller=OneCorrection("near_form")).corrected == ""  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["吗啡 管理", "毛呢 面料", "呢绒 价格"])
+def test_a_particle_inside_a_word_asks_nothing(text: str) -> None:
+    parsed = parse_user_query(text)
+    assert not parsed.is_question and " AND " in str(parsed.strict)
+    assert parsed.chunks == text.split()
+
+
+def test_a_final_particle_asks_and_is_dropped() -> None:
+    parsed = parse_user_query("公积金 提取吗")
+    assert parsed.is_question and parsed.chunks == ["公积金", "提取"]
+
+
+def test_ascii_quotes_stay_required_in_a_question() -> None:
+    parsed = parse_user_query('"优化营商环境" 如何 申请')
+    assert '"优化 营商环境"' in str(parsed.strict).partition(" ANDMAYBE ")[0]
