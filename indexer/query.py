@@ -619,9 +619,18 @@ class RankingWeighting(scoring.BM25F):
         return score * float(factors[docnum]) if docnum < len(factors) else score
 
     def document_priors(self, searcher: Any) -> np.ndarray:
-        """The prior factor of every document of ``searcher``'s reader (one segment or all)."""
-        rk = self.ranking
+        """The prior factor of every document of ``searcher``'s reader (one segment or all).
+
+        Read segment by segment: Whoosh-Reloaded 2.7.5's ``MultiReader.column_reader``
+        leaves out segments without a file for the column (a segment whose documents all
+        lack a validity), so index-wide lookups land in the wrong segment or past its end.
+        """
         reader = searcher.reader()
+        parts = [self._segment_priors(leaf) for leaf, _ in reader.leaf_readers()]
+        return np.concatenate(parts) if parts else np.ones(0)
+
+    def _segment_priors(self, reader: Any) -> np.ndarray:
+        rk = self.ranking
         count = reader.doc_count_all()
         factors = np.ones(count)
         if rk.not_in_force_factor < 1.0 and reader.has_column("validity"):

@@ -172,3 +172,36 @@ def test_undated_documents_sort_last_both_ways(indexed: SearchEngine, tmp_path: 
         res = indexed.search(SearchRequest(q="", sort=sort, facets=False))
         assert res.total == 5
         assert res.hits[-1].written_date is None and all(h.written_date for h in res.hits[:-1]), sort
+
+
+def test_priors_over_segments_without_a_validity_column(engine: SearchEngine) -> None:
+    """Whoosh's own collector (more-like-this, fallbacks) over segments some of which have no
+    validity column: Whoosh-Reloaded's MultiReader.column_reader skips those, so the priors
+    must be read segment by segment."""
+    import numpy as np
+    from whoosh import query as wq
+
+    from indexer.models import DocMeta, Document
+    from indexer.query import RankingWeighting
+    from indexer.writing import document_fields
+
+    with engine.writer() as session:
+        session.add(Document(id="d0", path="mem:0", text="住房公积金提取办法。", meta=DocMeta(title="办法 0", validity="已废止"), format="text"))
+    ix = engine._index()
+    for batch in range(4):
+        writer = ix.writer()
+        for k in range(3):
+            n = batch * 3 + k + 1
+            validity = "已废止" if batch % 2 else ""  # even batches: no validity column at all
+            doc = Document(id=f"d{n}", path=f"mem:{n}", text=f"住房公积金提取办法第{n}条。", meta=DocMeta(title=f"办法 {n}", validity=validity), format="text")
+            writer.add_document(**document_fields(doc))
+        writer.commit(merge=False)  # keep the small segments apart
+    engine.close()
+    with engine.searcher() as s:
+        assert len(s.reader().leaf_readers()) == 5
+        priors = RankingWeighting().document_priors(s)
+        repealed = np.array([s.stored_fields(d).get("validity") == "已废止" for d in range(s.doc_count_all())])
+        assert priors.shape == repealed.shape
+        assert (priors[repealed] < priors[~repealed].min()).all()  # every repealed one, whatever its segment
+        assert len(s.search(wq.Term("body", "提取"), limit=None)) == 13  # Whoosh's collector, with final()
+    assert engine.more_like_this("d1")
