@@ -31,7 +31,7 @@ from indexer.config import Config
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
-from indexer.overlap import comparable_text, overlap_shares, question_grams
+from indexer.overlap import comparable_text, overlap_shares_by_size
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
 from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
@@ -610,8 +610,7 @@ def _rerank_by_overlap(
         for hit, _ in top
     ]
     best = max(score for _, score in top) or 1.0
-    bigram_shares = overlap_shares(question_grams(parsed.chunks, (2,)), texts)
-    long_shares = overlap_shares(question_grams(parsed.chunks, (3, 4)), texts)
+    bigram_shares, long_shares = overlap_shares_by_size(parsed.chunks, texts, ((2,), (3, 4)))
     rescored = [
         (score + best * (rk.overlap_weight * bigrams + rk.overlap_long_weight * longer), position, hit)
         for position, ((hit, score), bigrams, longer) in enumerate(zip(top, bigram_shares, long_shares))

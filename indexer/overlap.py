@@ -63,15 +63,46 @@ def overlap_shares(grams: Sequence[str], texts: Sequence[str]) -> list[float]:
     :param texts: the candidates' texts (title and body), in rank order.
     :returns: one share in [0, 1] per text (all 0 when there are no grams).
     """
-    if not grams or not texts:
-        return [0.0] * len(texts)
-    held = [[g in text for g in grams] for text in texts]
-    count = len(texts)
+    return _shares(grams, [_held(grams, text) for text in texts])
+
+
+def _shares(grams: Sequence[str], held: list[list[bool]]) -> list[float]:
+    """Idf-weighted shares from ``held[text][gram]`` (the idf over these texts)."""
+    if not grams or not held:
+        return [0.0] * len(held)
+    count = len(held)
     weights = [math.log((count + 1) / (sum(row[j] for row in held) + 0.5)) for j in range(len(grams))]
     total = sum(weights)
     if total <= 0:
-        return [0.0] * len(texts)
+        return [0.0] * count
     return [sum(w for w, h in zip(weights, row) if h) / total for row in held]
 
 
-__all__ = ["TEXT_CHARS", "comparable_text", "overlap_shares", "question_grams"]
+def overlap_shares_by_size(chunks: Sequence[str], texts: Sequence[str], groups: Sequence[Sequence[int]]) -> list[list[float]]:
+    """:func:`overlap_shares` for each group of n-gram sizes of the question ``chunks``, with
+    the n-grams of every group looked up together (so shorter ones prune longer ones).
+
+    :param groups: e.g. ``((2,), (3, 4))``: bigram shares, then 3/4-gram shares.
+    :returns: one list of shares (one per text) for each group.
+    """
+    by_group = [question_grams(chunks, sizes) for sizes in groups]
+    every = list(dict.fromkeys(g for grams in by_group for g in grams))
+    held = [dict(zip(every, _held(every, text))) for text in texts]
+    return [_shares(grams, [[row[g] for g in grams] for row in held]) for grams in by_group]
+
+
+def _held(grams: Sequence[str], text: str) -> list[bool]:
+    """Which of ``grams`` occur in ``text``. An n-gram whose (n-1)-gram head or tail is among
+    ``grams`` and absent cannot occur, so it is not searched for: most of a question's longer
+    n-grams are in no hit, and each search scans up to ``TEXT_CHARS`` characters."""
+    found: dict[str, bool] = {}
+    for gram in sorted(grams, key=len):
+        head, tail = gram[:-1], gram[1:]
+        if found.get(head, True) is False or found.get(tail, True) is False:
+            found[gram] = False
+        else:
+            found[gram] = gram in text
+    return [found[g] for g in grams]
+
+
+__all__ = ["TEXT_CHARS", "comparable_text", "overlap_shares", "overlap_shares_by_size", "question_grams"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.overlap import TEXT_CHARS, comparable_text, overlap_shares, question_grams
+from indexer.overlap import TEXT_CHARS, comparable_text, overlap_shares, overlap_shares_by_size, question_grams
 
 
 def test_grams_of_each_size_once_in_order() -> None:
@@ -44,3 +44,12 @@ def test_texts_and_grams_are_folded_alike() -> None:
 def test_the_body_is_cut_and_a_title_scope_reads_the_title_only() -> None:
     assert len(comparable_text("标题", "字" * (TEXT_CHARS + 500))) == len("标题 ") + TEXT_CHARS
     assert comparable_text("标题", "正文", title_only=True) == "标题"
+
+
+def test_shares_by_size_equal_separate_lookups() -> None:
+    # pruning longer n-grams by their absent heads and tails changes no share
+    chunks = ["受疫情影响较大的困难行业企业亏损", "最长结转年限"]
+    texts = ["困难行业企业亏损，最长结转年限由5年延长至8年。", "疫情影响企业。", "行业企业", "无关的文字"]
+    by_size = overlap_shares_by_size(chunks, texts, ((2,), (3, 4)))
+    assert by_size == [overlap_shares(question_grams(chunks, (2,)), texts), overlap_shares(question_grams(chunks, (3, 4)), texts)]
+    assert by_size[1][0] > by_size[1][1] > 0 and by_size[1][3] == 0
