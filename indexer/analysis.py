@@ -74,6 +74,10 @@ USER_DICTIONARY: Path = Path(__file__).resolve().parent / "data" / "userdict.txt
 _WIDTH_TABLE: dict[int, int] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE[0x3000] = 0x20
 
+#: Punctuation and spaces: where the query pipeline cuts text into pieces, and where the
+#: wording re-rank's character n-grams end.
+PUNCTUATION = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^\"“”「」『』|/\\&=@#$%…—_`]+")
+
 # Word pieces inside a jieba token that is not purely alphanumeric ("3.5%", "PM2.5",
 # "C++", "2024-01-02"): runs of letters/digits/ideographs, dotted runs kept whole so
 # decimals and versions stay one token. Underscore counts as a separator.

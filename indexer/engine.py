@@ -595,7 +595,7 @@ def _rerank_by_overlap(
     """A question's top ``rk.overlap_depth`` hits re-scored by the share of its wording they hold.
 
     Each score becomes ``score + top × (overlap_weight × bigram share + overlap_long_weight ×
-    3/4-gram share)`` (:func:`indexer.overlap.overlap_shares`, idf among these hits), so a
+    3/4-gram share)`` (:func:`indexer.overlap.overlap_shares_by_size`, idf among these hits), so a
     hit holding the question's rarer runs of characters passes one that only repeats its
     frequent words. Hits below the depth stay below; matches, totals and facets are unchanged.
 

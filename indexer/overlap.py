@@ -18,13 +18,12 @@ import math
 import re
 from collections.abc import Sequence
 
+from indexer.analysis import PUNCTUATION
 
 #: Characters of a body compared with the question: the answer to a question is near the
 #: top of a policy, and a long law's tail would only cost time.
 TEXT_CHARS = 20_000
 
-#: Characters that end an n-gram: punctuation and spaces (n-grams never span them).
-_BREAKS = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^\"“”「」『』|/\\&=@#$%…—_`]+")
 
 
 #: Full-width digits and Latin letters: the only full-width characters an n-gram can hold
@@ -60,28 +59,19 @@ def question_grams(chunks: Sequence[str], sizes: Sequence[int]) -> list[str]:
     """
     seen: dict[str, None] = {}
     for chunk in chunks:
-        for piece in _BREAKS.split(_fold(chunk)):
+        for piece in PUNCTUATION.split(_fold(chunk)):  # n-grams never span punctuation
             for n in sizes:
                 for i in range(len(piece) - n + 1):
                     seen.setdefault(piece[i : i + n], None)
     return list(seen)
 
 
-def overlap_shares(grams: Sequence[str], texts: Sequence[str]) -> list[float]:
-    """For each text, the idf-weighted share of ``grams`` it contains.
-
-    The idf is local: ``log((N + 1) / (df + 0.5))`` over the ``N`` texts given, so an
-    n-gram every candidate holds weighs little and one only a few hold weighs most.
-
-    :param grams: the question's n-grams (:func:`question_grams`).
-    :param texts: the candidates' texts (title and body), in rank order.
-    :returns: one share in [0, 1] per text (all 0 when there are no grams).
-    """
-    return _shares(grams, [_held(grams, text) for text in texts])
-
-
 def _shares(grams: Sequence[str], held: list[list[bool]]) -> list[float]:
-    """Idf-weighted shares from ``held[text][gram]`` (the idf over these texts)."""
+    """For each text, the idf-weighted share of ``grams`` it holds (``held[text][gram]``).
+
+    The idf is local: ``log((N + 1) / (df + 0.5))`` over the ``N`` texts, so an n-gram every
+    candidate holds weighs little and one only a few hold weighs most.
+    """
     if not grams or not held:
         return [0.0] * len(held)
     count = len(held)
@@ -93,11 +83,14 @@ def _shares(grams: Sequence[str], held: list[list[bool]]) -> list[float]:
 
 
 def overlap_shares_by_size(chunks: Sequence[str], texts: Sequence[str], groups: Sequence[Sequence[int]]) -> list[list[float]]:
-    """:func:`overlap_shares` for each group of n-gram sizes of the question ``chunks``, with
-    the n-grams of every group looked up together (so shorter ones prune longer ones).
+    """For each group of n-gram sizes, each text's idf-weighted share of the question's n-grams
+    of those sizes (:func:`_shares`); the n-grams of all groups are looked up together, so
+    shorter ones prune longer ones.
 
+    :param chunks: the question's text pieces (:attr:`indexer.query.ParsedQuery.chunks`).
+    :param texts: the candidates' :func:`comparable_text`, in rank order.
     :param groups: e.g. ``((2,), (3, 4))``: bigram shares, then 3/4-gram shares.
-    :returns: one list of shares (one per text) for each group.
+    :returns: one list of shares in [0, 1] (one per text) for each group.
     """
     by_group = [question_grams(chunks, sizes) for sizes in groups]
     every = list(dict.fromkeys(g for grams in by_group for g in grams))
@@ -119,4 +112,4 @@ def _held(grams: Sequence[str], text: str) -> list[bool]:
     return [found[g] for g in grams]
 
 
-__all__ = ["TEXT_CHARS", "comparable_text", "overlap_shares", "overlap_shares_by_size", "question_grams"]
+__all__ = ["TEXT_CHARS", "comparable_text", "overlap_shares_by_size", "question_grams"]

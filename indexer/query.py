@@ -43,7 +43,7 @@ from whoosh import query as q
 from whoosh import scoring
 from whoosh.util.times import datetime_to_long
 
-from indexer.analysis import normalize_width, tokenize
+from indexer.analysis import PUNCTUATION, normalize_width, tokenize
 from indexer.array_search import numeric_column
 from indexer.docnumber import find_doc_numbers, parse_doc_number
 from indexer.errors import InvalidParameter
@@ -201,7 +201,7 @@ MAX_MARKED_TERMS = 40
 _FIELD_CLAUSE = re.compile(r"(?P<field>" + "|".join(map(re.escape, FIELD_ALIASES)) + r")[:：]\s*(?:\"(?P<quoted>[^\"]*)\"|(?P<bare>[^\s\"]+))")
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
 _QUESTION_MARK = re.compile(r"[?？]")
-_PUNCT = re.compile(r"[\s,，。.!！?？;；:：、()（）《》<>【】\[\]{}'‘’*+\-~^\"“”「」『』|/\\&=@#$%…—_`]+")
+_PUNCT = PUNCTUATION
 
 
 @dataclass
@@ -339,7 +339,8 @@ def parse_user_query(
         rest = rest.replace(m.group(0), " ", 1)
 
     # plain words -> concepts
-    concepts, corrected_chunks, expansions = _concepts(rest, syn, vocabulary, speller, rk, notes)
+    chunks = _text_chunks(rest)
+    concepts, corrected_chunks, expansions = _concepts(rest, chunks, syn, vocabulary, speller, rk, notes)
     for c in concepts:
         for tokens, _ in c.forms:
             terms.extend(tokens)
@@ -386,25 +387,28 @@ def parse_user_query(
         corrected=corrected,
         expansions=expansions,
         concepts=word_clauses,
-        chunks=_text_chunks(rest),
+        chunks=chunks,
     )
 
 
 def _concepts(
     text: str,
+    chunks: list[str],
     syn: Synonyms,
     vocabulary: Vocabulary | None,
     speller: Speller | None,
     rk: Ranking,
     notes: list[str],
 ) -> tuple[list[_Concept], str | None, dict[str, list[str]]]:
-    """Concepts of the plain text, the text with typos corrected (None if none), expansions used."""
+    """Concepts of the plain text, the text with typos corrected (None if none), expansions used.
+
+    :param chunks: ``text`` cut by :func:`_text_chunks` (the caller keeps them for the re-rank).
+    """
     concepts: list[_Concept] = []
     expansions: dict[str, list[str]] = {}
     corrected_text = text
     any_correction = False
     seen: set[str] = set()
-    chunks = _text_chunks(text)
     chunk_tokens = [tokenize(c) for c in chunks]
     content = sum(1 for toks in chunk_tokens for t in toks if t not in QUESTION_WORDS)
     if content > rk.strict_max_terms:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from indexer.overlap import TEXT_CHARS, comparable_text, overlap_shares, overlap_shares_by_size, question_grams
+from indexer.overlap import TEXT_CHARS, comparable_text, overlap_shares_by_size, question_grams
 
 
 def test_grams_of_each_size_once_in_order() -> None:
@@ -19,10 +21,12 @@ def test_grams_never_span_punctuation_or_spaces() -> None:
     assert question_grams(["一"], (2,)) == []
 
 
+def bigram_shares(chunks: list[str], texts: list[str]) -> list[float]:
+    return overlap_shares_by_size(chunks, texts, ((2,),))[0]
+
+
 def test_a_rare_gram_weighs_more_than_one_every_candidate_holds() -> None:
-    grams = ["疫情", "结转"]
-    texts = ["疫情 结转", "疫情", "疫情", "疫情"]
-    shares = overlap_shares(grams, texts)
+    shares = bigram_shares(["疫情 结转"], ["疫情 结转", "疫情", "疫情", "疫情"])
     assert shares[0] == pytest.approx(1.0)
     # 疫情 is in all four texts: it counts, but far less than 结转, held by one
     assert 0 < shares[1] < 0.5 * shares[0]
@@ -30,8 +34,8 @@ def test_a_rare_gram_weighs_more_than_one_every_candidate_holds() -> None:
 
 
 def test_no_grams_or_no_texts() -> None:
-    assert overlap_shares([], ["a", "b"]) == [0.0, 0.0]
-    assert overlap_shares(["疫情"], []) == []
+    assert bigram_shares(["一"], ["a", "b"]) == [0.0, 0.0]
+    assert bigram_shares(["疫情"], []) == []
 
 
 def test_texts_and_grams_are_folded_alike() -> None:
@@ -51,5 +55,12 @@ def test_shares_by_size_equal_separate_lookups() -> None:
     chunks = ["受疫情影响较大的困难行业企业亏损", "最长结转年限"]
     texts = ["困难行业企业亏损，最长结转年限由5年延长至8年。", "疫情影响企业。", "行业企业", "无关的文字"]
     by_size = overlap_shares_by_size(chunks, texts, ((2,), (3, 4)))
-    assert by_size == [overlap_shares(question_grams(chunks, (2,)), texts), overlap_shares(question_grams(chunks, (3, 4)), texts)]
+
+    def looked_up_one_by_one(sizes: tuple[int, ...]) -> list[float]:  # the definition, unpruned
+        grams = question_grams(chunks, sizes)
+        held = [[g in text for g in grams] for text in texts]
+        weights = [math.log((len(texts) + 1) / (sum(row[j] for row in held) + 0.5)) for j in range(len(grams))]
+        return [sum(w for w, h in zip(weights, row) if h) / sum(weights) for row in held]
+
+    assert by_size == [looked_up_one_by_one((2,)), looked_up_one_by_one((3, 4))]
     assert by_size[1][0] > by_size[1][1] > 0 and by_size[1][3] == 0
