@@ -59,6 +59,9 @@ TERM_ENTRIES_KEPT = 4_000_000
 #: Posting blocks (about 128 documents' ids and word positions each, a few KB) kept decoded
 #: per engine for phrase and proximity checks: common words' blocks are read query after query.
 POSITION_BLOCKS_CACHED = 8000
+#: Whether a segment holds a term, remembered for this many (segment, field, term) keys:
+#: a term table lookup costs about 25 microseconds, and a question asks hundreds.
+TERMS_LOOKED_UP = 200_000
 #: A column value at or above this marks "no value" (an undated document's sort_date).
 _NO_DATE = 1 << 63
 _BYTE_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
@@ -256,7 +259,7 @@ class ArrayIndex:
         except ValueError:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         for reader, offset, key in self._leaves:
-            if (fieldname, btext) not in reader:
+            if not self._cache.has_term((key, fieldname, btext), reader):
                 continue
             seg_ids, seg_weights = self._cache.postings((key, fieldname, btext), lambda r=reader: _read_postings(r, fieldname, btext))
             ids.append(seg_ids + offset)
@@ -351,6 +354,19 @@ class ArrayIndex:
         out.mask[ids] = True
         if weighting is None:
             return out
+        scored = self._term_scores(fieldname, text, weighting)
+        if scored is None:
+            return self._via_whoosh(query, weighting)
+        scores = scored[1]
+        if query.boost != 1.0:
+            scores = scores * query.boost
+        out.scores[ids] = scores
+        return out
+
+    def _term_scores(self, fieldname: str, text: str, weighting: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's (document numbers, scores) over the whole index, before its query's boost;
+        None when only Whoosh's own scorer can score it (a weighting other than BM25F)."""
+        ids, tf = self.postings(fieldname, text)
         field_obj = self.searcher.schema[fieldname]
         if field_obj.scorable and hasattr(weighting, "K1"):
             B = weighting._field_B.get(fieldname, weighting.B)
@@ -363,15 +379,10 @@ class ArrayIndex:
                 # Whoosh's bm25(): idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
                 return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
-            scores = self._memo(("bm25", fieldname, text, B, K1), bm25)
-        elif field_obj.scorable:
-            return self._via_whoosh(query, weighting)
-        else:
-            scores = tf.astype(np.float64)  # Whoosh's WeightScorer: the posting's weight
-        if query.boost != 1.0:
-            scores = scores * query.boost
-        out.scores[ids] = scores
-        return out
+            return ids, self._memo(("bm25", fieldname, text, B, K1), bm25)
+        if field_obj.scorable:
+            return None
+        return ids, tf.astype(np.float64)  # Whoosh's WeightScorer: the posting's weight
 
     def _best(self, match: Match, depth: int) -> np.ndarray:
         """Mask of the ``depth`` best-scoring live matches (all of them when fewer)."""
@@ -392,12 +403,21 @@ class ArrayIndex:
         postings = [self.postings(fieldname, w) for w in words]
         if any(not len(ids) for ids, _ in postings):
             return out
-        candidates = postings[0][0]
-        for ids, _ in postings[1:]:
-            present = np.zeros(self.size, dtype=bool)
-            present[ids] = True
-            candidates = candidates[present[candidates]]  # an intersection without sorting
-        candidates = candidates[self.live()[candidates] if within is None else (self.live() & within)[candidates]]
+        if within is None:
+            candidates = postings[0][0]
+            for ids, _ in postings[1:]:
+                present = np.zeros(self.size, dtype=bool)
+                present[ids] = True
+                candidates = candidates[present[candidates]]  # an intersection without sorting
+            candidates = candidates[self.live()[candidates]]
+        else:
+            # a proximity clause over a question's best hits: a few documents, looked up in
+            # each word's (sorted) postings instead of scattering those over the whole index
+            candidates = np.flatnonzero(self.live() & within)
+            for ids, _ in postings:
+                if not len(candidates):
+                    break
+                candidates = candidates[_holds(ids, candidates)]
         if not len(candidates):
             return out
         matched: list[np.ndarray] = []
@@ -424,10 +444,19 @@ class ArrayIndex:
         ids = np.concatenate(matched) if matched else np.zeros(0, dtype=np.int64)
         out.mask[ids] = True
         if weighting is not None and len(ids):
-            total = np.zeros(self.size)
-            for w in words:
-                total += self._term(q.Term(fieldname, w), weighting).scores
-            out.scores[ids] = total[ids] * query.boost
+            scored = [self._term_scores(fieldname, w, weighting) for w in words]
+            if any(sc is None for sc in scored):
+                total = np.zeros(self.size)
+                for w in words:
+                    total += self._term(q.Term(fieldname, w), weighting).scores
+                out.scores[ids] = total[ids] * query.boost
+                return out
+            # every matched document holds every word: its score sits at its place in the
+            # word's sorted postings (summed in the words' order, as the full arrays were)
+            at_ids = np.zeros(len(ids))
+            for term_ids, term_scores in scored:  # type: ignore[misc]
+                at_ids += term_scores[np.searchsorted(term_ids, ids)]
+            out.scores[ids] = at_ids * query.boost
         return out
 
     def _date_range(self, query: q.DateRange) -> Match:
@@ -520,6 +549,10 @@ class BoundedCache:
                 self.total -= self._size(old)
         return value
 
+    def __contains__(self, key: Any) -> bool:
+        with self._lock:
+            return key in self._table
+
     def __len__(self) -> int:
         return len(self._table)
 
@@ -541,6 +574,7 @@ class SegmentCache:
         self._segments: dict[str, _Segment] = {}
         self._postings = BoundedCache(max_entries, size=_entries)
         self._block_index = BoundedCache(max_blocks)
+        self._present = BoundedCache(TERMS_LOOKED_UP)
         self._blocks = BoundedCache(max_blocks)
         self._lock = threading.Lock()
 
@@ -556,6 +590,16 @@ class SegmentCache:
         with self._lock:
             for key in [k for k in self._segments if k not in keys]:
                 del self._segments[key]
+
+    def has_term(self, key: tuple[str, str, bytes], reader: Any) -> bool:
+        """Whether segment ``key[0]``'s ``reader`` holds the term (its term table, asked once)."""
+        return self._present.get(key, lambda: (key[1], key[2]) in reader)  # type: ignore[no-any-return]
+
+    def blocked(self, key: tuple[str, str, bytes], read: Callable[[], bool]) -> bool:
+        """Whether a term's postings are in W3 blocks (read from the block index when cached)."""
+        if key in self._block_index:
+            return True
+        return read()
 
     def block_index(self, key: tuple[str, str, bytes], read: Callable[[], tuple[list[int], np.ndarray]]) -> tuple[list[int], np.ndarray]:
         """(file offset, last document) of each posting block of a term, read once."""
@@ -611,21 +655,27 @@ def _read_positions(
     segment's cache key)."""
     docs: list[int] = []
     positions: list[int] = []
-    if (fieldname, btext) not in reader or not len(wanted):
+    if not len(wanted) or not cache.has_term((segment, fieldname, btext), reader):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    m = reader.postings(fieldname, btext)
-    if isinstance(m, FilterMatcher):
-        m = m.child
     fmt = reader.schema[fieldname].format
     decode = _decode_positions if type(fmt) is Positions else fmt.decode_positions
+    opened: list[Any] = []
+
+    def matcher() -> Any:
+        # opening a matcher reads and decodes its first block: only done on a cache miss
+        if not opened:
+            m = reader.postings(fieldname, btext)
+            opened.append(m.child if isinstance(m, FilterMatcher) else m)
+        return opened[0]
 
     def add(doc: int, value: bytes) -> None:
         found = decode(value)
         docs.extend([doc] * len(found))
         positions.extend(found)
 
-    if isinstance(m, W3LeafMatcher):
+    if cache.blocked((segment, fieldname, btext), lambda: isinstance(matcher(), W3LeafMatcher)):
         def index() -> tuple[list[int], np.ndarray]:
+            m = matcher()
             offsets, last = [], []
             at = m._baseoffset
             while m.is_active():
@@ -637,6 +687,7 @@ def _read_positions(
 
         def block(offset: int) -> tuple[np.ndarray, Any]:
             # decoded once: each posting's row number repeated per position, and the positions
+            m = matcher()
             m._goto(offset)
             m._read_ids()
             m._read_values()
@@ -649,7 +700,7 @@ def _read_positions(
         doc_parts: list[np.ndarray] = []
         position_parts: list[np.ndarray] = []
         # the block holding each wanted document: the first whose last id is not before it
-        for b in np.unique(np.searchsorted(last, wanted)).tolist():
+        for b in _sorted_unique(np.searchsorted(last, wanted)).tolist():
             if b >= len(offsets):
                 continue
             ids, (rows, flat) = cache.block((segment, fieldname, btext, b), lambda o=offsets[b]: block(o))
@@ -663,6 +714,7 @@ def _read_positions(
         return np.concatenate(doc_parts), np.concatenate(position_parts)
     else:
         wanted_set = set(wanted.tolist())
+        m = matcher()
         while m.is_active():
             if m.id() in wanted_set:
                 add(m.id(), m.value())
@@ -680,18 +732,46 @@ def _decode_positions(value: bytes) -> list[int]:
 def _in_order(words: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarray:
     """Documents where the words occur in order, each 1..``slop`` positions after the
     previous one (Whoosh's SpanNear2 with ``ordered=True, mindist=1``), from each word's
-    (document, position) pairs; checked for all documents at once."""
+    (document, position) pairs; checked for all documents at once.
+
+    Each word's pairs become sorted ``document << 32 | position`` keys, and a key is reached
+    when ``key - step`` is a reached key of the word before: a binary search in that sorted
+    array. (``np.isin`` does the same by hashing or sorting both arrays on every call, which
+    was most of a question's time at 10^5 documents, where common words hold thousands of
+    positions among a question's best hits.)
+    """
     docs, positions = words[0]
-    ends = docs << 32 | positions  # one key per (document, position)
+    ends = np.sort(docs << 32 | positions, kind="stable")  # already sorted: timsort is linear
     for next_docs, next_positions in words[1:]:
-        keys = next_docs << 32 | next_positions
-        reached = np.zeros(len(keys), dtype=bool)
-        for step in range(1, slop + 1):
-            reached |= np.isin(keys - step, ends)
-        ends = keys[reached]
         if not len(ends):
             break
-    return np.unique(ends >> 32)
+        keys = next_docs << 32 | next_positions
+        reached = np.zeros(len(keys), dtype=bool)
+        last = len(ends) - 1
+        for step in range(1, slop + 1):
+            probe = keys - step
+            at = np.minimum(np.searchsorted(ends, probe), last)
+            reached |= ends[at] == probe
+        ends = np.sort(keys[reached], kind="stable")
+    return _sorted_unique(ends >> 32)
+
+
+def _holds(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Mask of the ``wanted`` document numbers that occur in ``sorted_ids``."""
+    if not len(sorted_ids):
+        return np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+    return sorted_ids[at] == wanted
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an array already sorted: the first of each run."""
+    if len(values) < 2:
+        return values
+    first = np.empty(len(values), dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
 _NUMPY_TYPES = {"B": "u1", "b": "i1", "H": ">u2", "h": ">i2", "I": ">u4", "i": ">i4", "L": ">u4", "l": ">i4",

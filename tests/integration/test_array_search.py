@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query as q
 from whoosh import sorting
 
@@ -318,3 +320,33 @@ def test_boosted_compounds_score_as_in_whoosh(demo_engine: SearchEngine) -> None
         arrays = ArrayIndex(s, SegmentCache())
         for query in queries:
             assert_same_ranking(array_ranked(arrays, query, None, s.weighting), whoosh_ranked(s, query, None), str(query))
+
+
+def _in_order_by_hand(words: list[dict[int, list[int]]], slop: int) -> set[int]:
+    found = set()
+    for doc in set(words[0]).intersection(*words[1:]):
+        ends = set(words[0][doc])
+        for nxt in words[1:]:
+            ends = {p for p in nxt[doc] if any(p - step in ends for step in range(1, slop + 1))}
+        if ends:
+            found.add(doc)
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.dictionaries(st.integers(0, 40), st.lists(st.integers(0, 30), min_size=1, max_size=6, unique=True), max_size=12),
+        min_size=2, max_size=4,
+    ),
+    slop=st.integers(1, 3),
+)
+def test_in_order_is_the_ordered_near_check(words: list[dict[int, list[int]]], slop: int) -> None:
+    from indexer.array_search import _in_order
+
+    pairs = []
+    for postings in words:
+        docs = [d for d in sorted(postings) for _ in postings[d]]
+        positions = [p for d in sorted(postings) for p in sorted(postings[d])]
+        pairs.append((np.array(docs, dtype=np.int64), np.array(positions, dtype=np.int64)))
+    assert set(_in_order(pairs, slop).tolist()) == _in_order_by_hand(words, slop)
