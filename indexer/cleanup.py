@@ -70,6 +70,7 @@ def normalize_whitespace(text: str) -> str:
 
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp - 0xFEE0).isalnum()}
 _HALFWIDTH[0x3000] = 0x20
+_WIDE = re.compile("[" + "".join(chr(cp) for cp in _HALFWIDTH) + "]")
 
 
 def to_halfwidth(text: str) -> str:
@@ -78,6 +79,8 @@ def to_halfwidth(text: str) -> str:
 
     :param text: any text.
     """
+    if _WIDE.search(text) is None:  # the usual case; far cheaper than translate's lookups
+        return text
     return text.translate(_HALFWIDTH)
 
 
@@ -101,6 +104,14 @@ def remove_spurious_spaces(line: str) -> str:
 
     :param line: one line (no newlines).
     """
+    if " " not in line and "\t" not in line and not _ARTICLE_HEAD.match(line):
+        # every rule removes or merges spaces: a line without one stays as it is
+        return line.strip()
+    return _space_rules(line)
+
+
+def _space_rules(line: str) -> str:
+    """:func:`remove_spurious_spaces` without its shortcut for lines that hold no space."""
     if "\t" in line:
         # Table cells: clean each, keep them apart with one space.
         return " ".join(cell for cell in (remove_spurious_spaces(c) for c in line.split("\t")) if cell)

@@ -414,3 +414,69 @@ def test_token_invariants(text: str, start_pos: int, start_char: int) -> None:
     for i, ch in enumerate(folded):
         if i not in kept:
             assert not ch.isalnum(), (ch, text)
+
+
+# --- block memo ------------------------------------------------------------------------------------
+
+
+def _jieba_cut(text: str) -> list[str]:
+    return list(analysis.jieba.dt.cut(text, HMM=True))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXTS)
+@example(text="第一条\r\n  为了规范政务公开，制定本办法。\t3.5%的C++ a-b_c #1 São")
+def test_memo_words_are_jiebas_words(text: str) -> None:
+    load_user_dictionary()
+    first = list(analysis._jieba_words(text))
+    again = list(analysis._jieba_words(text))  # every block now comes from the memo
+    assert first == again == _jieba_cut(text)
+
+
+def test_memo_words_are_jiebas_words_on_the_demo_corpus() -> None:
+    from indexer.config import Config
+    from indexer.ingest import ingest_file
+
+    load_user_dictionary()
+    root = Path(__file__).resolve().parents[2] / "corpus"
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".pdf", ".docx"))
+    assert files
+    for path in files:
+        doc = ingest_file(path, Config.from_env({}))
+        text = normalize_width(doc.meta.title + "\n" + doc.text)
+        assert list(analysis._jieba_words(text)) == _jieba_cut(text), path
+
+
+def test_memo_remembers_blocks_and_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_user_dictionary()
+    monkeypatch.setattr(analysis, "BLOCK_MEMO_SIZE", 3)
+    memo = analysis._block_memo.check()
+    memo.clear()
+    list(analysis._jieba_words("优化营商环境，推进一网通办。"))
+    assert set(memo) == {"优化营商环境", "推进一网通办"}
+    list(analysis._jieba_words("住房公积金，社会保险，最低生活保障"))
+    assert len(memo) <= 3  # emptied when full, then refilled
+    monkeypatch.setattr(analysis, "BLOCK_MEMO_SIZE", 0)
+    memo.clear()
+    assert list(analysis._jieba_words("优化营商环境")) == _jieba_cut("优化营商环境")
+    assert memo == {}  # 0: jieba's own cut, nothing remembered
+
+
+def test_memo_is_dropped_when_the_dictionary_changes() -> None:
+    load_user_dictionary()
+    text = "建设翠屏山数链枢纽"
+    before = list(analysis._jieba_words(text))
+    assert "翠屏山数链枢纽" not in before
+    analysis.jieba.dt.add_word("翠屏山数链枢纽", 20000)
+    try:
+        assert "翠屏山数链枢纽" in list(analysis._jieba_words(text))
+        assert list(analysis._jieba_words(text)) == _jieba_cut(text)
+    finally:
+        analysis.jieba.dt.del_word("翠屏山数链枢纽")
+    assert list(analysis._jieba_words(text)) == _jieba_cut(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS)
+def test_normalize_width_shortcut_is_translate(text: str) -> None:
+    assert normalize_width(text) == text.translate(analysis._WIDTH_TABLE)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from indexer.cleanup import (
     clean_text,
@@ -266,3 +268,29 @@ def test_clean_text_keeps_paragraph_lines_of_non_layout_formats() -> None:
 @pytest.mark.parametrize("raw", ["", "\f\f\f", "   \n\u3000\n", "- 1 -\f- 2 -"])
 def test_clean_text_of_nothing_is_empty(raw: str) -> None:
     assert clean_text(raw, source_format="pdf") == ""
+
+
+# Lines as extraction yields them: ideographs, digits, brackets, spaces of every kind, tabs.
+_LINE_CHARS = st.one_of(
+    st.sampled_from("关于印发明政规第一二三条章节年月日号个万元〔〕【】（）()[]%％.,:;!?"),
+    st.sampled_from("0123456789 　\t\u2028\u00a0abcＡＢ１２"),
+    st.characters(codec="utf-8", exclude_categories=("Cs",)),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.text(alphabet=_LINE_CHARS, max_size=40))
+@example(line="第一条\u2028为了规范")
+@example(line=" 第三章\u3000总则")
+def test_lines_without_spaces_take_the_shortcut_to_the_same_result(line: str) -> None:
+    from indexer.cleanup import _space_rules
+
+    assert remove_spurious_spaces(line) == _space_rules(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=_LINE_CHARS, max_size=60))
+def test_to_halfwidth_shortcut_is_translate(text: str) -> None:
+    from indexer.cleanup import _HALFWIDTH
+
+    assert to_halfwidth(text) == text.translate(_HALFWIDTH)
