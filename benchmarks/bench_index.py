@@ -4,7 +4,8 @@ Prints, for one corpus from ``make_big_corpus`` (``--docs N``):
 
 * the **tokenisation bound**: jieba alone (our index analyzer's stream, sub-words included) over
   every document's text on all cores, measured in this run (the machine is shared and noisy,
-  so the bound is re-measured next to what it bounds);
+  so the bound is re-measured next to what it bounds: before and after the full run, and the
+  CPU ratio is printed against both);
 * **full indexing** with ``sync_paths(rebuild=True)`` (extraction workers + writer), docs/s and
   MB/s, its ratio to the bound, wall and CPU seconds (this process + children), peak RSS;
   with ``--compare``, also the older ways (``sync.WORKER_ANALYSIS``: ``none`` = jieba in the
@@ -177,6 +178,20 @@ def main(argv: list[str] | None = None) -> int:
                   f"{max(r['cpu_main_s'], (r['cpu_main_s'] + r['cpu_children_s']) / args.workers):.1f} s -> "
                   f"{len(paths) / max(r['cpu_main_s'], (r['cpu_main_s'] + r['cpu_children_s']) / args.workers) / cpu_bound:.2f} x CPU bound; CPU main {r['cpu_main_s']:.1f} s + workers {r['cpu_children_s']:.1f} s; "
                   f"added {r['added']}, failed/skipped {r['failed']}")
+        # the bound again, on the same sample: the machine's speed drifts (a shared VM), and a
+        # ratio between two phases minutes apart moves with it, so it is bracketed
+        after = tokenisation_bound(texts, args.workers)
+        if len(sample) < len(paths):
+            after["wall_s"] *= len(paths) / len(sample)
+            after["cpu_s"] *= len(paths) / len(sample)
+        figures["bound_after"] = after
+        r = figures["full_postings"]  # type: ignore[assignment]
+        critical = max(r["cpu_main_s"], (r["cpu_main_s"] + r["cpu_children_s"]) / args.workers)
+        ratios = [len(paths) / critical / (len(paths) / (b["cpu_s"] / args.workers)) for b in (bound, after)]
+        figures["cpu_ratio_bracket"] = ratios
+        print(f"\ntokenisation bound again after the full run: {after['cpu_s']:.1f} s CPU (before: {bound['cpu_s']:.1f} s); "
+              f"CPU ratio of the full run against the bound before / after: {ratios[0]:.2f} / {ratios[1]:.2f} "
+              f"(mean {sum(ratios) / 2:.2f})")
         size = index_bytes(index_dir)
         figures["index_mb"] = size / 1e6
         print(f"index size: {size / 1e6:.1f} MB = {size / raw_bytes:.2f} x raw files, {size / 1e6 / text_mb:.2f} x clean text")
