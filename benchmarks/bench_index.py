@@ -2,8 +2,8 @@
 
 Prints, for one corpus from ``make_big_corpus`` (``--docs N``):
 
-* the **tokenisation bound**: jieba alone (our index analyzer's stream, sub-words included) over
-  every document's text on all cores, measured in this run (the machine is shared and noisy,
+* the **tokenisation bound**: jieba alone (our index analyzer's stream, sub-words included, with
+  jieba's own ``cut`` on every block: no block memo) over every document's text on all cores, measured in this run (the machine is shared and noisy,
   so the bound is re-measured next to what it bounds: before and after the full run, and the
   CPU ratio is printed against both);
 * **full indexing** with ``sync_paths(rebuild=True)`` (extraction workers + writer), docs/s and
@@ -44,7 +44,7 @@ for p in (ROOT, ROOT / "benchmarks"):
 
 import make_big_corpus  # noqa: E402
 
-from indexer import sync  # noqa: E402
+from indexer import analysis, sync  # noqa: E402
 from indexer.analysis import load_user_dictionary, pretokenize  # noqa: E402
 from indexer.config import Config  # noqa: E402
 from indexer.engine import SearchEngine  # noqa: E402
@@ -75,10 +75,16 @@ def _tokenise_count(text: str) -> int:
 def tokenisation_bound(texts: list[str], workers: int) -> dict[str, float]:
     """jieba alone over ``texts`` on ``workers`` processes: docs/s, MB/s, wall and CPU seconds."""
     load_user_dictionary()
+    # jieba's own cut on every block: the pipeline remembers blocks it has cut
+    # (analysis.BLOCK_MEMO_SIZE), the bound does not
+    memo_size, analysis.BLOCK_MEMO_SIZE = analysis.BLOCK_MEMO_SIZE, 0
     before = cpu_seconds()
     started = time.perf_counter()
-    with get_context("fork").Pool(workers) as pool:
-        tokens = sum(pool.imap_unordered(_tokenise_count, texts, chunksize=8))
+    try:
+        with get_context("fork").Pool(workers) as pool:
+            tokens = sum(pool.imap_unordered(_tokenise_count, texts, chunksize=8))
+    finally:
+        analysis.BLOCK_MEMO_SIZE = memo_size
     wall = time.perf_counter() - started
     after = cpu_seconds()
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
@@ -89,6 +95,7 @@ def tokenisation_bound(texts: list[str], workers: int) -> dict[str, float]:
 def full_index(index_dir: Path, roots: list[Path], workers: int, mode: str) -> dict[str, float]:
     """A full ``sync_paths(rebuild=True)`` into a fresh ``index_dir``."""
     shutil.rmtree(index_dir, ignore_errors=True)
+    analysis.clear_block_memo()  # workers start with nothing remembered
     sync.WORKER_ANALYSIS = mode
     engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=workers))
     before = cpu_seconds()
@@ -118,15 +125,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mean-chars", type=int, default=0, help="mean body length of generated documents (make_big_corpus)")
     ap.add_argument("--bound-sample", type=int, default=0,
                     help="measure the tokenisation bound on this many documents (a rate: docs/s and MB/s); 0: all")
+    ap.add_argument("--no-block-memo", action="store_true",
+                    help="index with jieba's own cut on every block (analysis.BLOCK_MEMO_SIZE = 0), to measure what the memo saves")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    if args.no_block_memo:
+        analysis.BLOCK_MEMO_SIZE = 0
 
     paths = make_big_corpus.build(args.docs, mean_chars=args.mean_chars)
     folder = make_big_corpus.corpus_folder(args.docs, mean_chars=args.mean_chars)
     roots = make_big_corpus.roots(paths, folder)
     raw_bytes = sum(p.stat().st_size for p in paths)
     print(f"corpus: {len(paths)} files, {raw_bytes / 1e6:.1f} MB raw ({folder})")
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; workers={args.workers}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; workers={args.workers}; "
+          f"block memo {'off' if args.no_block_memo else f'{analysis.BLOCK_MEMO_SIZE} blocks'}")
 
     work = Path(tempfile.mkdtemp(prefix="govsearch-bench-index-"))
     index_dir = args.keep or work / "index"
