@@ -33,6 +33,7 @@ from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
 from indexer.overlap import comparable_text, overlap_shares_by_size
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
+from indexer.digests import DIGESTS_FILE, digests_of, live, load_digests, save_digests
 from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
 from indexer.synonyms import default_synonyms
@@ -182,18 +183,22 @@ class SearchEngine:
         key = self._lexicon_key()
         with self._lock:
             ix = self._index()
+        digests_file = key[0] / DIGESTS_FILE if key[0] is not None else None
         with ix.searcher() as s:
-            lexicon = Lexicon.from_searcher(s)
-            lexicon.titles  # noqa: B018 - read now, at index time, not on the first suggestion
-        if key[0] is not None:
+            # segments read by an earlier build are not read again (an incremental commit
+            # adds one segment; the others' terms and titles are what they were)
+            lexicon = Lexicon.from_searcher(s, load_digests(digests_file))
+        if key[0] is not None and digests_file is not None:
             target = lexicon_path(key[0], key[1])
             try:
+                save_digests(lexicon.digests, digests_file)
                 lexicon.save(target)
                 for old in key[0].glob("lexicon-*.pickle"):
                     if old != target:
                         old.unlink(missing_ok=True)
             except OSError as exc:  # a read-only index still searches; the lexicon stays in memory
                 logger.warning("%s: lexicon not saved: %s", target, exc)
+        lexicon.digests = {}  # on disk for the next build; a serving process need not hold them
         with self._lock:
             self._lexicon = (key, lexicon)
         return lexicon
@@ -239,14 +244,12 @@ class SearchEngine:
             return {}
         out: dict[str, FileState] = {}
         with self.searcher() as s:
-            for stored in s.all_stored_fields():
-                out[stored["path"]] = FileState(
-                    id=stored["id"],
-                    size=stored.get("size", 0) or 0,
-                    mtime=stored.get("mtime", 0.0) or 0.0,
-                    content_hash=stored.get("content_hash", ""),
-                    sidecar_stamp=stored.get("sidecar_stamp", ""),
-                )
+            generation = self._generation
+            # segments digested after an earlier commit are not read again (indexer.digests)
+            known = load_digests(generation / DIGESTS_FILE if generation is not None else None)
+            for leaf, digest, _ in digests_of(s, known):
+                for _, path, state in live(leaf, digest.files):
+                    out[path] = state
         return out
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:

@@ -167,26 +167,33 @@ class Vocabulary:
         :param reader: a ``whoosh.reading.IndexReader``.
         :param min_body_df: body words in fewer documents are left out (typos and OCR noise).
         """
-        counts: dict[str, list[int]] = {}  # word -> [df (title or body, summed over segments), title df]
         # segment by segment: merging the lexicons of a multi-segment reader costs ten times more
         leaves = [leaf for leaf, _ in reader.leaf_readers()]  # type: ignore[attr-defined]
+        return cls.from_segment_terms([segment_terms(leaf, fields) for leaf in leaves], fields, min_body_df=min_body_df)
+
+    @classmethod
+    def from_segment_terms(
+        cls, parts: list[dict[str, dict[str, int]]], fields: tuple[str, ...] = ("title", "body"), *, min_body_df: int = MIN_BODY_DF
+    ) -> "Vocabulary":
+        """The vocabulary of an index from each segment's :func:`segment_terms`.
+
+        A segment never changes once written (a deletion does not change its document
+        frequencies either), so an index after a commit is its earlier segments' terms,
+        read before, plus the new segment's.
+        """
+        counts: dict[str, list[int]] = {}  # word -> [df (title or body, summed over segments), title df]
         for fieldname in fields:
-            for leaf in leaves:
-                if fieldname not in leaf.schema:
+            for part in parts:
+                field_counts = part.get(fieldname)
+                if not field_counts:
                     continue
-                body_counts: dict[str, int] = {}
-                for raw, info in leaf.iter_field(fieldname):
-                    word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    if len(word) > MAX_WORD_CHARS:
-                        continue
-                    df = info.doc_frequency()
-                    if fieldname == "title":
+                if fieldname == "title":
+                    for word, df in field_counts.items():
                         entry = counts.setdefault(word, [0, 0])
                         entry[1] += df
                         entry[0] += df
-                    else:
-                        body_counts[word] = df
-                for word, df in body_counts.items():
+                    continue
+                for word, df in field_counts.items():
                     entry = counts.get(word)
                     if entry is None:
                         counts[word] = [df, 0]
@@ -267,6 +274,24 @@ class Vocabulary:
         return found[:limit]
 
 
+def segment_terms(leaf: object, fields: tuple[str, ...] = ("title", "body")) -> dict[str, dict[str, int]]:
+    """One segment's words of ``fields`` with their document frequencies: ``{field: {word: df}}``.
+
+    :param leaf: a segment's ``whoosh.reading.IndexReader`` (one of ``reader.leaf_readers()``).
+    """
+    out: dict[str, dict[str, int]] = {}
+    for fieldname in fields:
+        if fieldname not in leaf.schema:  # type: ignore[attr-defined]
+            continue
+        counts: dict[str, int] = {}
+        for raw, info in leaf.iter_field(fieldname):  # type: ignore[attr-defined]
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if len(word) <= MAX_WORD_CHARS:
+                counts[word] = info.doc_frequency()
+        out[fieldname] = counts
+    return out
+
+
 __all__ = [
     "Vocabulary",
     "fuzzy_key",
@@ -275,5 +300,6 @@ __all__ = [
     "initials",
     "is_han",
     "is_pinyin_like",
+    "segment_terms",
     "syllables",
 ]

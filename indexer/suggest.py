@@ -17,12 +17,12 @@ import logging
 import os
 import pickle
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from indexer.analysis import index_analyzer, tokenize
+from indexer.digests import SegmentDigest, digests_of, live
 from indexer.pinyin import Vocabulary, is_han, is_pinyin_like
 from indexer.spelling import Speller
 
@@ -31,8 +31,6 @@ logger = logging.getLogger(__name__)
 #: Bump when what a saved lexicon holds changes: older files are then ignored and rebuilt.
 LEXICON_FORMAT = 1
 
-#: Titles longer than this are not offered as suggestions (they are bodies mis-read as titles).
-MAX_TITLE_CHARS = 80
 
 
 @dataclass
@@ -41,17 +39,16 @@ class Lexicon:
 
     vocabulary: Vocabulary
     speller: Speller
-    _titles: list[str] | None = None  # unique, sorted; read on first use (suggest only)
-    _title_source: Callable[[], list[str]] | None = None
+    _titles: list[str] | None = None  # unique, sorted
     _joined: tuple[str, list[int]] | None = None
     built_seconds: float = 0.0
+    #: what was read of each segment (by segment id), for the next build (saved apart: indexer.digests)
+    digests: "dict[str, SegmentDigest]" = field(default_factory=dict)
 
     @property
     def titles(self) -> list[str]:
-        """Every document title (unique, sorted), read from the index on first use."""
-        if self._titles is None:
-            self._titles = sorted(set(self._title_source())) if self._title_source else []
-        return self._titles
+        """Every document title (unique, sorted)."""
+        return self._titles or []
 
     def joined_titles(self) -> tuple[str, list[int]]:
         """Every title in one newline-separated string and where each starts (a substring
@@ -66,27 +63,29 @@ class Lexicon:
         return self._joined
 
     @classmethod
-    def from_searcher(cls, searcher: Any) -> "Lexicon":
+    def from_searcher(cls, searcher: Any, known: "dict[str, SegmentDigest] | None" = None) -> "Lexicon":
         """Read the vocabulary and titles of the index ``searcher`` reads.
 
         :param searcher: a ``whoosh.searching.Searcher``.
+        :param known: digests of segments read before (:mod:`indexer.digests`, by segment
+            id): those segments are not read again, so the lexicon after an incremental
+            commit reads only the new segment's terms and titles.
         """
         started = time.perf_counter()
-        reader = searcher.reader()
-        vocabulary = Vocabulary.from_reader(reader)
-
-        def read_titles() -> list[str]:
-            # stored fields come whole (body included): read once, on the first suggestion
-            titles = []
-            for docnum in reader.all_doc_ids():
-                title = (reader.stored_fields(docnum).get("title") or "").strip()
-                if title and len(title) <= MAX_TITLE_CHARS:
-                    titles.append(title)
-            return titles
-
-        lexicon = cls(vocabulary, Speller.build(vocabulary), _title_source=read_titles)
+        known = known or {}
+        digests: dict[str, SegmentDigest] = {}
+        terms: list[dict[str, dict[str, int]]] = []
+        titles: list[str] = []
+        for leaf, digest, sid in digests_of(searcher, known):
+            if sid is not None:
+                digests[sid] = digest
+            terms.append(digest.terms)
+            titles.extend(title for _, title in live(leaf, digest.titles))
+        vocabulary = Vocabulary.from_segment_terms(terms)
+        lexicon = cls(vocabulary, Speller.build(vocabulary), _titles=sorted(set(titles)), digests=digests)
         lexicon.built_seconds = time.perf_counter() - started
-        logger.info("lexicon: %d words in %.2f s", len(vocabulary.df), lexicon.built_seconds)
+        logger.info("lexicon: %d words in %.2f s (%d of %d segments read)", len(vocabulary.df),
+                    lexicon.built_seconds, sum(1 for sid in digests if sid not in known), len(terms))
         return lexicon
 
     def save(self, path: Path) -> None:

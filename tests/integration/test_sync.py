@@ -163,3 +163,44 @@ def test_data_files_are_skipped_not_indexed(engine: SearchEngine, tmp_path: Path
         "db.sqlite3": "SQLite database, not a document",
     }
     assert engine.count() == 4
+
+
+def test_lexicon_and_plan_after_an_incremental_commit_read_only_the_new_segment(
+    engine: SearchEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer import digests, suggest
+
+    docs = tmp_path / "docs"
+    paths = small_corpus(docs)
+    sync_paths(engine, [docs])
+    read: list[int] = []
+    real_read = digests.SegmentDigest.read.__func__  # type: ignore[attr-defined]
+
+    def counting_read(cls: type, leaf: object) -> digests.SegmentDigest:
+        read.append(1)
+        return real_read(cls, leaf)
+
+    monkeypatch.setattr(digests.SegmentDigest, "read", classmethod(counting_read))
+    write_doc(docs, "new.txt", title="示例市人民政府关于推进数字政府建设的意见", number="示政发〔2024〕9号", body="建设一体化政务服务平台。")
+    paths["business"].unlink()  # a deletion: its title must go although its segment is not read again
+    sync_paths(engine, [docs])
+    with engine.searcher() as s:
+        segments = len(s.reader().leaf_readers())
+    assert segments >= 2
+    assert len(read) == 1  # the new segment only (by the lexicon; the plan read none)
+    incremental = engine.lexicon(wait=True)
+    with engine.searcher() as s:
+        fresh = suggest.Lexicon.from_searcher(s)  # every segment read again
+    assert incremental is not None
+    assert incremental.titles == fresh.titles
+    assert "示例市人民政府关于推进数字政府建设的意见" in incremental.titles
+    assert "示例市人民政府关于进一步优化营商环境的若干意见" not in incremental.titles
+    assert incremental.vocabulary.df == fresh.vocabulary.df
+    assert incremental.vocabulary.title_df == fresh.vocabulary.title_df
+    assert incremental.vocabulary.by_pinyin == fresh.vocabulary.by_pinyin
+
+    states = engine.file_states()
+    assert str(paths["business"]) not in states  # deleted: its digest row is filtered out
+    assert str(docs / "new.txt") in states and str(paths["fund"]) in states
+    monkeypatch.setattr("indexer.engine.load_digests", lambda path: {})
+    assert engine.file_states() == states  # the same as reading every segment again

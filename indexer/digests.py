@@ -1,0 +1,121 @@
+"""Segment digests: what a commit's follow-up work reads of each index segment, read once.
+
+After every commit the lexicon is rebuilt (every title and body term, every title), and
+before every sync the file states are read (which files the index holds, with their size,
+mtime and hash). Both used to read every segment, and the stored fields come whole from
+Whoosh, bodies included: most of an incremental run's fixed cost. A Whoosh segment never
+changes once written (an update deletes a document and adds it to a new segment), so what
+those passes need of it can be read once and kept: a :class:`SegmentDigest` per segment id,
+saved in ``gen-NNNNNN/segment-digests.pickle`` beside the lexicons. Deletions are applied
+when a digest is used, from the segment's current deletion set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer.pinyin import segment_terms
+from indexer.writing import FileState
+
+logger = logging.getLogger(__name__)
+
+#: The file beside the lexicons in an index generation.
+DIGESTS_FILE = "segment-digests.pickle"
+
+#: Bump when what a digest holds changes: older files are then ignored.
+DIGEST_FORMAT = 1
+
+#: Titles longer than this are not offered as suggestions (they are bodies mis-read as titles).
+MAX_TITLE_CHARS = 80
+
+
+@dataclass
+class SegmentDigest:
+    """What the lexicon and the sync plan read of one segment (deleted documents included)."""
+
+    terms: dict[str, dict[str, int]]  # :func:`indexer.pinyin.segment_terms`
+    titles: list[tuple[int, str]]  # (document number in the segment, title)
+    files: list[tuple[int, str, FileState]]  # (document number, path, what the index knows of it)
+
+    @classmethod
+    def read(cls, leaf: Any) -> "SegmentDigest":
+        """Read one segment's reader: its term table, and each document's stored fields once."""
+        titles: list[tuple[int, str]] = []
+        files: list[tuple[int, str, FileState]] = []
+        for docnum in range(leaf.doc_count_all()):
+            stored = leaf.stored_fields(docnum)  # whole, body included: the costly part
+            title = (stored.get("title") or "").strip()
+            if title and len(title) <= MAX_TITLE_CHARS:
+                titles.append((docnum, title))
+            if stored.get("path"):
+                files.append((docnum, stored["path"], FileState(
+                    id=stored["id"],
+                    size=stored.get("size", 0) or 0,
+                    mtime=stored.get("mtime", 0.0) or 0.0,
+                    content_hash=stored.get("content_hash", ""),
+                    sidecar_stamp=stored.get("sidecar_stamp", ""),
+                )))
+        return cls(segment_terms(leaf), titles, files)
+
+
+def segment_id(leaf: Any) -> str | None:
+    """The id of the segment a leaf reader reads, or None (a reader of no stored segment)."""
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+def digests_of(searcher: Any, known: dict[str, SegmentDigest]) -> list[tuple[Any, SegmentDigest, str | None]]:
+    """``(leaf reader, digest, segment id)`` of every segment ``searcher`` reads; segments in
+    ``known`` are not read again."""
+    out = []
+    for leaf, _ in searcher.reader().leaf_readers():
+        sid = segment_id(leaf)
+        digest = known.get(sid) if sid is not None else None
+        out.append((leaf, digest if digest is not None else SegmentDigest.read(leaf), sid))
+    return out
+
+
+def live(leaf: Any, rows: list[Any]) -> list[Any]:
+    """The rows (``(docnum, ...)`` tuples) of documents not deleted in ``leaf``."""
+    if not leaf.has_deletions():
+        return rows
+    deleted = leaf.is_deleted
+    return [row for row in rows if not deleted(row[0])]
+
+
+def save_digests(digests: dict[str, SegmentDigest], path: Path) -> None:
+    """Write ``digests`` (by segment id) to ``path`` atomically.
+
+    A pickle, as the lexicon: written and read by this program only, inside the index
+    directory, which is as trusted as the index itself.
+    """
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump({"format": DIGEST_FORMAT, "digests": digests}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def load_digests(path: Path | None) -> dict[str, SegmentDigest]:
+    """Digests saved at ``path``; empty when there are none or they are unreadable."""
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            payload = pickle.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        logger.warning("%s: saved segment digests unreadable (%s); segments are read again", path, exc)
+        return {}
+    if not isinstance(payload, dict) or payload.get("format") != DIGEST_FORMAT:
+        return {}
+    digests = payload.get("digests")
+    return digests if isinstance(digests, dict) else {}
+
+
+__all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "SegmentDigest", "digests_of", "live", "load_digests", "save_digests", "segment_id"]
