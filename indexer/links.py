@@ -509,6 +509,14 @@ class LinkSummary:
     cleared: list[str] = field(default_factory=list)  # ids whose interprets_id was removed
 
 
+def _with_lead(stored: dict[str, Any]) -> dict[str, Any]:
+    """``stored`` with its body cut to what :func:`explain_resolution` reads of it."""
+    body = stored.get("body")
+    if isinstance(body, str) and len(body) > _LEAD_CHARS * 3:
+        stored = dict(stored, body=body[: _LEAD_CHARS * 3])
+    return stored
+
+
 def plan_links(documents: list[dict[str, Any]]) -> tuple[LinkSummary, list[tuple[dict[str, Any], str | None]]]:
     """Decide every interpretation's link from stored fields, without writing.
 
@@ -545,12 +553,16 @@ def refresh_links(engine: "SearchEngine", *, timeout: float = 0.0) -> LinkSummar
     """
     if not engine.exists():
         return LinkSummary()
-    documents = list(engine.all_stored())
+    # only a body's lead decides a link: holding every whole body (gigabytes at 10^5
+    # documents) would be most of a sync's peak memory
+    documents = [_with_lead(stored) for stored in engine.all_stored()]
     summary, writes = plan_links(documents)
     if writes:
         with engine.writer(timeout=timeout) as session:
             for stored, target in writes:
-                session.set_fields(stored, interprets_id=target)
+                whole = engine.stored(stored["id"])  # the document is re-added whole
+                if whole is not None:
+                    session.set_fields(whole, interprets_id=target)
     logger.info(
         "links: %d interpretations, %d linked, %d set, %d cleared",
         summary.interpretations, summary.linked, len(summary.changed), len(summary.cleared),

@@ -115,3 +115,20 @@ def test_relinked_document_keeps_its_date_for_sorting(engine: SearchEngine, tmp_
     sync_paths(engine, [tmp_path / "docs"])
     newest = engine.search(SearchRequest(q="", sort="newest")).hits
     assert newest[0].id == document_id(str(interp))  # 2024-03-18, after the policy's 2024-03-10
+
+
+def test_a_long_interpretation_linked_later_keeps_its_whole_body(engine: SearchEngine, tmp_path: Path) -> None:
+    # the link pass reads only a body's lead; the document it re-adds must still be whole
+    docs = tmp_path / "docs"
+    interp = write_interpretation(docs)
+    tail = "第二部分　主要内容。" * 400 + "全文到此结束。"
+    interp.write_text(interp.read_text(encoding="utf-8") + tail, encoding="utf-8")
+    sync_paths(engine, [docs])
+    interp_id = document_id(str(interp))
+    before = engine.stored(interp_id)
+    assert before is not None and not before.get("interprets_id")
+    write_policy(docs)
+    sync_paths(engine, [docs])
+    after = engine.stored(interp_id)
+    assert after is not None and after.get("interprets_id")
+    assert after["body"] == before["body"] and after["body"].endswith("全文到此结束。")
