@@ -92,6 +92,13 @@ def tokenisation_bound(texts: list[str], workers: int) -> dict[str, float]:
             "cpu_s": (after[0] - before[0]) + (after[1] - before[1]), "tokens": tokens}
 
 
+def _scaled(bound: dict[str, float], factor: float) -> dict[str, float]:
+    """A bound measured on a sample, its times scaled to the whole corpus (rates unchanged)."""
+    bound["wall_s"] *= factor
+    bound["cpu_s"] *= factor
+    return bound
+
+
 def full_index(index_dir: Path, roots: list[Path], workers: int, mode: str) -> dict[str, float]:
     """A full ``sync_paths(rebuild=True)`` into a fresh ``index_dir``."""
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -157,13 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             doc = ingest_file(p, config)
             texts.append(doc.meta.title + "\n" + doc.text)
         text_mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-        bound = tokenisation_bound(texts, args.workers)
+        # a rate measured on a random sample; the full run's time at that rate, for the ratios
+        factor = len(paths) / len(sample)
+        bound = _scaled(tokenisation_bound(texts, args.workers), factor)
         bound1 = tokenisation_bound(texts[: max(50, len(texts) // 5)], 1)
         if len(sample) < len(paths):
-            # a rate measured on a random sample; the full run's time at that rate, for the ratios
-            factor = len(paths) / len(sample)
-            bound["wall_s"] *= factor
-            bound["cpu_s"] *= factor
             bound["sample"] = len(sample)
             text_mb *= factor
         figures["bound"] = bound
@@ -192,14 +197,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"added {r['added']}, failed/skipped {r['failed']}")
         # the bound again, on the same sample: the machine's speed drifts (a shared VM), and a
         # ratio between two phases minutes apart moves with it, so it is bracketed
-        after = tokenisation_bound(texts, args.workers)
-        if len(sample) < len(paths):
-            after["wall_s"] *= len(paths) / len(sample)
-            after["cpu_s"] *= len(paths) / len(sample)
+        after = _scaled(tokenisation_bound(texts, args.workers), factor)
         figures["bound_after"] = after
         r = figures["full_postings"]  # type: ignore[assignment]
         critical = max(r["cpu_main_s"], (r["cpu_main_s"] + r["cpu_children_s"]) / args.workers)
-        ratios = [len(paths) / critical / (len(paths) / (b["cpu_s"] / args.workers)) for b in (bound, after)]
+        # the bound's time on idle cores over the run's critical path
+        ratios = [(b["cpu_s"] / args.workers) / critical for b in (bound, after)]
         figures["cpu_ratio_bracket"] = ratios
         print(f"\ntokenisation bound again after the full run: {after['cpu_s']:.1f} s CPU (before: {bound['cpu_s']:.1f} s); "
               f"CPU ratio of the full run against the bound before / after: {ratios[0]:.2f} / {ratios[1]:.2f} "

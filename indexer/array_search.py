@@ -747,21 +747,19 @@ def _in_order(words: list[tuple[np.ndarray, np.ndarray]], slop: int) -> np.ndarr
             break
         keys = next_docs << 32 | next_positions
         reached = np.zeros(len(keys), dtype=bool)
-        last = len(ends) - 1
         for step in range(1, slop + 1):
-            probe = keys - step
-            at = np.minimum(np.searchsorted(ends, probe), last)
-            reached |= ends[at] == probe
+            reached |= _holds(ends, keys - step)
         ends = np.sort(keys[reached], kind="stable")
     return _sorted_unique(ends >> 32)
 
 
-def _holds(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Mask of the ``wanted`` document numbers that occur in ``sorted_ids``."""
-    if not len(sorted_ids):
+def _holds(sorted_values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Mask of the ``wanted`` values (document numbers, position keys) found in ``sorted_values``:
+    a binary search each (``np.isin`` hashes or sorts both arrays on every call)."""
+    if not len(sorted_values):
         return np.zeros(len(wanted), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
-    return sorted_ids[at] == wanted
+    at = np.minimum(np.searchsorted(sorted_values, wanted), len(sorted_values) - 1)
+    return sorted_values[at] == wanted
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:

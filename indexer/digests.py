@@ -12,17 +12,13 @@ when a digest is used, from the segment's current deletion set.
 
 from __future__ import annotations
 
-import logging
-import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from indexer.pinyin import segment_terms
+from indexer.store import read_pickle, write_pickle
 from indexer.writing import FileState
-
-logger = logging.getLogger(__name__)
 
 #: The file beside the lexicons in an index generation.
 DIGESTS_FILE = "segment-digests.pickle"
@@ -88,33 +84,17 @@ def live(leaf: Any, rows: list[Any]) -> list[Any]:
     return [row for row in rows if not deleted(row[0])]
 
 
-def save_digests(digests: dict[str, SegmentDigest], path: Path) -> None:
-    """Write ``digests`` (by segment id) to ``path`` atomically.
-
-    A pickle, as the lexicon: written and read by this program only, inside the index
-    directory, which is as trusted as the index itself.
-    """
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump({"format": DIGEST_FORMAT, "digests": digests}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+def save_digests(segments: list[tuple[Any, SegmentDigest, str | None]], path: Path) -> None:
+    """Write the digests of ``segments`` (as :func:`digests_of` returns them) to ``path``,
+    by segment id, atomically: the next :func:`digests_of` reads none of them again."""
+    digests = {sid: digest for _, digest, sid in segments if sid is not None}
+    write_pickle(path, DIGEST_FORMAT, {"digests": digests})
 
 
 def load_digests(path: Path | None) -> dict[str, SegmentDigest]:
-    """Digests saved at ``path``; empty when there are none or they are unreadable."""
-    if path is None:
-        return {}
-    try:
-        with open(path, "rb") as fh:
-            payload = pickle.load(fh)
-    except FileNotFoundError:
-        return {}
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-        logger.warning("%s: saved segment digests unreadable (%s); segments are read again", path, exc)
-        return {}
-    if not isinstance(payload, dict) or payload.get("format") != DIGEST_FORMAT:
-        return {}
-    digests = payload.get("digests")
+    """Digests saved at ``path``, by segment id; empty when there are none or they are unreadable."""
+    payload = read_pickle(path, DIGEST_FORMAT, "segment digests") if path is not None else None
+    digests = payload.get("digests") if payload is not None else None
     return digests if isinstance(digests, dict) else {}
 
 

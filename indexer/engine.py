@@ -28,12 +28,12 @@ from indexer import query as query_module
 from indexer import store
 from indexer.array_search import ArrayIndex, SegmentCache
 from indexer.config import Config
+from indexer.digests import DIGESTS_FILE, digests_of, live, load_digests, save_digests
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
 from indexer.overlap import comparable_text, overlap_shares_by_size
 from indexer.query import ParsedQuery, RankingWeighting, build_filter, normalize_query, parse_user_query
-from indexer.digests import DIGESTS_FILE, digests_of, live, load_digests, save_digests
 from indexer.suggest import Lexicon, lexicon_path
 from indexer.suggest import suggest as suggest_text
 from indexer.synonyms import default_synonyms
@@ -183,22 +183,21 @@ class SearchEngine:
         key = self._lexicon_key()
         with self._lock:
             ix = self._index()
-        digests_file = key[0] / DIGESTS_FILE if key[0] is not None else None
         with ix.searcher() as s:
             # segments read by an earlier build are not read again (an incremental commit
             # adds one segment; the others' terms and titles are what they were)
-            lexicon = Lexicon.from_searcher(s, load_digests(digests_file))
-        if key[0] is not None and digests_file is not None:
+            segments = digests_of(s, load_digests(key[0] / DIGESTS_FILE if key[0] is not None else None))
+            lexicon = Lexicon.from_digests(segments)
+        if key[0] is not None:
             target = lexicon_path(key[0], key[1])
             try:
-                save_digests(lexicon.digests, digests_file)
+                save_digests(segments, key[0] / DIGESTS_FILE)
                 lexicon.save(target)
                 for old in key[0].glob("lexicon-*.pickle"):
                     if old != target:
                         old.unlink(missing_ok=True)
             except OSError as exc:  # a read-only index still searches; the lexicon stays in memory
                 logger.warning("%s: lexicon not saved: %s", target, exc)
-        lexicon.digests = {}  # on disk for the next build; a serving process need not hold them
         with self._lock:
             self._lexicon = (key, lexicon)
         return lexicon

@@ -5,7 +5,9 @@ Layout of ``config.index_dir``::
     index_dir/
       CURRENT          name of the live generation, replaced atomically (os.replace)
       WRITELOCK        flock(2) held by the one process changing the index (see write_lock)
-      gen-000001/      a complete Whoosh index
+      gen-000001/      a complete Whoosh index, and beside Whoosh's files:
+        lexicon-<TOC generation>.pickle   pinyin, did-you-mean and suggest (indexer.suggest)
+        segment-digests.pickle            what each segment gives the lexicon and sync (indexer.digests)
       gen-000002/      a rebuild in progress, or the next live one
 
 Incremental updates commit into the live generation (Whoosh writes a new TOC
@@ -20,11 +22,13 @@ import errno
 import fcntl
 import logging
 import os
+import pickle
 import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, Index, LockError
@@ -40,6 +44,35 @@ POINTER_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 VERSION_FILE = "SCHEMA_VERSION"
 WRITE_LOCK = "WRITELOCK"
+
+
+def write_pickle(path: Path, format_version: int, payload: dict[str, Any]) -> None:
+    """Write ``payload`` (with its ``format``) to ``path`` atomically: a temporary file, then a rename.
+
+    For files beside an index generation (lexicon, segment digests): pickles written and
+    read by this program only, inside the index directory, as trusted as the index itself.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump({**payload, "format": format_version}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def read_pickle(path: Path, format_version: int, what: str) -> dict[str, Any] | None:
+    """What :func:`write_pickle` wrote at ``path``; None when there is none, it is of another
+    format, or it is unreadable (logged, naming ``what`` and the file: it is rebuilt)."""
+    try:
+        with open(path, "rb") as fh:
+            payload = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        logger.warning("%s: saved %s unreadable (%s); it will be rebuilt", path, what, exc)
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != format_version:
+        return None
+    return payload
 
 
 def live_generation(root: Path) -> Path | None:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import bisect
 import logging
-import os
-import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +23,12 @@ from indexer.analysis import index_analyzer, tokenize
 from indexer.digests import SegmentDigest, digests_of, live
 from indexer.pinyin import Vocabulary, is_han, is_pinyin_like
 from indexer.spelling import Speller
+from indexer.store import read_pickle, write_pickle
 
 logger = logging.getLogger(__name__)
 
 #: Bump when what a saved lexicon holds changes: older files are then ignored and rebuilt.
 LEXICON_FORMAT = 1
-
 
 
 @dataclass
@@ -42,8 +40,6 @@ class Lexicon:
     _titles: list[str] | None = None  # unique, sorted
     _joined: tuple[str, list[int]] | None = None
     built_seconds: float = 0.0
-    #: what was read of each segment (by segment id), for the next build (saved apart: indexer.digests)
-    digests: "dict[str, SegmentDigest]" = field(default_factory=dict)
 
     @property
     def titles(self) -> list[str]:
@@ -63,57 +59,40 @@ class Lexicon:
         return self._joined
 
     @classmethod
-    def from_searcher(cls, searcher: Any, known: "dict[str, SegmentDigest] | None" = None) -> "Lexicon":
-        """Read the vocabulary and titles of the index ``searcher`` reads.
+    def from_searcher(cls, searcher: Any) -> "Lexicon":
+        """Read the vocabulary and titles of the index ``searcher`` reads, every segment.
 
         :param searcher: a ``whoosh.searching.Searcher``.
-        :param known: digests of segments read before (:mod:`indexer.digests`, by segment
-            id): those segments are not read again, so the lexicon after an incremental
-            commit reads only the new segment's terms and titles.
+        """
+        return cls.from_digests(digests_of(searcher, {}))
+
+    @classmethod
+    def from_digests(cls, segments: list[tuple[Any, SegmentDigest, str | None]]) -> "Lexicon":
+        """The lexicon of an index from its segments' digests (:func:`indexer.digests.digests_of`).
+
+        :param segments: ``(leaf reader, digest, segment id)`` of every segment; the readers
+            give the current deletions, which drop titles of deleted documents.
         """
         started = time.perf_counter()
-        known = known or {}
-        digests: dict[str, SegmentDigest] = {}
-        terms: list[dict[str, dict[str, int]]] = []
         titles: list[str] = []
-        for leaf, digest, sid in digests_of(searcher, known):
-            if sid is not None:
-                digests[sid] = digest
-            terms.append(digest.terms)
+        for leaf, digest, _ in segments:
             titles.extend(title for _, title in live(leaf, digest.titles))
-        vocabulary = Vocabulary.from_segment_terms(terms)
-        lexicon = cls(vocabulary, Speller.build(vocabulary), _titles=sorted(set(titles)), digests=digests)
+        vocabulary = Vocabulary.from_segment_terms([digest.terms for _, digest, _ in segments])
+        lexicon = cls(vocabulary, Speller.build(vocabulary), _titles=sorted(set(titles)))
         lexicon.built_seconds = time.perf_counter() - started
-        logger.info("lexicon: %d words in %.2f s (%d of %d segments read)", len(vocabulary.df),
-                    lexicon.built_seconds, sum(1 for sid in digests if sid not in known), len(terms))
+        logger.info("lexicon: %d words from %d segments in %.2f s", len(vocabulary.df), len(segments), lexicon.built_seconds)
         return lexicon
 
     def save(self, path: Path) -> None:
-        """Write the lexicon (vocabulary, speller, titles) to ``path`` atomically.
-
-        The file is a pickle: it is written and read by this program only, inside the
-        index directory, which is as trusted as the index itself.
-        """
-        path = Path(path)
-        payload = {"format": LEXICON_FORMAT, "vocabulary": self.vocabulary, "speller": self.speller, "titles": self.titles}
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        """Write the lexicon (vocabulary, speller, titles) to ``path`` atomically (:func:`indexer.store.write_pickle`)."""
+        write_pickle(path, LEXICON_FORMAT, {"vocabulary": self.vocabulary, "speller": self.speller, "titles": self.titles})
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon | None":
         """The lexicon saved at ``path``; None when there is none or it is of another format."""
         started = time.perf_counter()
-        try:
-            with open(path, "rb") as fh:
-                payload = pickle.load(fh)
-        except FileNotFoundError:
-            return None
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-            logger.warning("%s: saved lexicon unreadable (%s); it will be rebuilt", path, exc)
-            return None
-        if not isinstance(payload, dict) or payload.get("format") != LEXICON_FORMAT:
+        payload = read_pickle(path, LEXICON_FORMAT, "lexicon")
+        if payload is None:
             return None
         lexicon = cls(payload["vocabulary"], payload["speller"], _titles=payload["titles"])
         lexicon.built_seconds = time.perf_counter() - started
