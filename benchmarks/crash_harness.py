@@ -167,6 +167,10 @@ class KillResult:
     orphans: int  # processes of the run still alive 3 s after the kill
 
 
+#: Seconds after the extraction workers appear within which the "extraction" strategy kills.
+EXTRACTION_KILL_WINDOW = 0.3
+
+
 def run_and_kill(cmd: list[str], index_dir: Path, strategy: str, rng: random.Random, *, full_seconds: float, workers: int) -> KillResult:
     """Start ``cmd``, SIGKILL it at a point chosen by ``strategy``, wait for its workers to exit."""
     before = _files(index_dir)
@@ -192,7 +196,8 @@ def run_and_kill(cmd: list[str], index_dir: Path, strategy: str, rng: random.Ran
         committing = any(name.endswith((".seg", ".toc")) for name in new)
         phase = "commit" if committing else "extraction" if kids else "writing" if new else "startup"
         if strategy == "extraction" and kids and extra_wait is None:
-            extra_wait = now + rng.uniform(0.0, 1.0)
+            # soon after the workers appear: a small incremental run's extraction lasts well under a second
+            extra_wait = now + rng.uniform(0.0, EXTRACTION_KILL_WINDOW)
         if strategy == "commit" and committing and extra_wait is None:
             extra_wait = now + rng.uniform(0.0, 0.03)
         if (target is not None and now - started >= target) or (extra_wait is not None and now >= extra_wait):

@@ -1,21 +1,27 @@
 """Segment digests: what a commit's follow-up work reads of each index segment, read once.
 
-After every commit the lexicon is rebuilt (every title and body term, every title), and
-before every sync the file states are read (which files the index holds, with their size,
-mtime and hash). Both used to read every segment, and the stored fields come whole from
-Whoosh, bodies included: most of an incremental run's fixed cost. A Whoosh segment never
+After every commit the lexicon is rebuilt (every title and body term, every title), the
+links between interpretations and policies are resolved again (a few stored fields of
+every document), and before every sync the file states are read (which files the index
+holds, with their size, mtime and hash). All three used to read every segment, and the
+stored fields come whole from Whoosh, bodies included: most of an incremental run's fixed
+cost. A Whoosh segment never
 changes once written (an update deletes a document and adds it to a new segment), so what
 those passes need of it can be read once and kept: a :class:`SegmentDigest` per segment id,
 saved in ``gen-NNNNNN/segment-digests.pickle`` beside the lexicons. Deletions are applied
 when a digest is used, from the segment's current deletion set.
+
+The same file keeps the pinyin syllables of every word the last lexicon held, so that a
+commit looks up only its new words (:meth:`indexer.pinyin.Vocabulary.build`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indexer.links import link_view
 from indexer.pinyin import segment_terms
 from indexer.store import read_pickle, write_pickle
 from indexer.writing import FileState
@@ -24,7 +30,7 @@ from indexer.writing import FileState
 DIGESTS_FILE = "segment-digests.pickle"
 
 #: Bump when what a digest holds changes: older files are then ignored.
-DIGEST_FORMAT = 1
+DIGEST_FORMAT = 2
 
 #: Titles longer than this are not offered as suggestions (they are bodies mis-read as titles).
 MAX_TITLE_CHARS = 80
@@ -37,14 +43,17 @@ class SegmentDigest:
     terms: dict[str, dict[str, int]]  # :func:`indexer.pinyin.segment_terms`
     titles: list[tuple[int, str]]  # (document number in the segment, title)
     files: list[tuple[int, str, FileState]]  # (document number, path, what the index knows of it)
+    links: list[tuple[int, dict[str, Any]]]  # (document number, :func:`indexer.links.link_view`)
 
     @classmethod
     def read(cls, leaf: Any) -> "SegmentDigest":
         """Read one segment's reader: its term table, and each document's stored fields once."""
         titles: list[tuple[int, str]] = []
         files: list[tuple[int, str, FileState]] = []
+        links: list[tuple[int, dict[str, Any]]] = []
         for docnum in range(leaf.doc_count_all()):
             stored = leaf.stored_fields(docnum)  # whole, body included: the costly part
+            links.append((docnum, link_view(stored)))
             title = (stored.get("title") or "").strip()
             if title and len(title) <= MAX_TITLE_CHARS:
                 titles.append((docnum, title))
@@ -56,7 +65,7 @@ class SegmentDigest:
                     content_hash=stored.get("content_hash", ""),
                     sidecar_stamp=stored.get("sidecar_stamp", ""),
                 )))
-        return cls(segment_terms(leaf), titles, files)
+        return cls(segment_terms(leaf), titles, files, links)
 
 
 def segment_id(leaf: Any) -> str | None:
@@ -84,18 +93,35 @@ def live(leaf: Any, rows: list[Any]) -> list[Any]:
     return [row for row in rows if not deleted(row[0])]
 
 
-def save_digests(segments: list[tuple[Any, SegmentDigest, str | None]], path: Path) -> None:
-    """Write the digests of ``segments`` (as :func:`digests_of` returns them) to ``path``,
-    by segment id, atomically: the next :func:`digests_of` reads none of them again."""
-    digests = {sid: digest for _, digest, sid in segments if sid is not None}
-    write_pickle(path, DIGEST_FORMAT, {"digests": digests})
+@dataclass
+class DigestFile:
+    """What ``segment-digests.pickle`` holds: digests by segment id, and the pinyin syllables
+    of the words the last lexicon held (``word -> "gong'ji'jin"``)."""
+
+    digests: dict[str, SegmentDigest] = field(default_factory=dict)
+    syllables: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None) -> "DigestFile":
+        """The file at ``path``; empty when there is none, it is unreadable or of another format."""
+        payload = read_pickle(path, DIGEST_FORMAT, "segment digests") if path is not None else None
+        if payload is None:
+            return cls()
+        digests, syllables = payload.get("digests"), payload.get("syllables")
+        return cls(digests if isinstance(digests, dict) else {}, syllables if isinstance(syllables, dict) else {})
+
+    def remember(self, segments: list[tuple[Any, SegmentDigest, str | None]]) -> None:
+        """Keep the digests of ``segments`` (as :func:`digests_of` returns them), and only
+        those: segments merged away are not needed again."""
+        self.digests = {sid: digest for _, digest, sid in segments if sid is not None}
+
+    def save(self, path: Path, words: Any = None) -> None:
+        """Write the file atomically (:func:`indexer.store.write_pickle`).
+
+        :param words: when given, only these words' syllables are kept (the current vocabulary).
+        """
+        syllables = self.syllables if words is None else {w: self.syllables[w] for w in words if w in self.syllables}
+        write_pickle(path, DIGEST_FORMAT, {"digests": self.digests, "syllables": syllables})
 
 
-def load_digests(path: Path | None) -> dict[str, SegmentDigest]:
-    """Digests saved at ``path``, by segment id; empty when there are none or they are unreadable."""
-    payload = read_pickle(path, DIGEST_FORMAT, "segment digests") if path is not None else None
-    digests = payload.get("digests") if payload is not None else None
-    return digests if isinstance(digests, dict) else {}
-
-
-__all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "SegmentDigest", "digests_of", "live", "load_digests", "save_digests", "segment_id"]
+__all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "DigestFile", "SegmentDigest", "digests_of", "live", "segment_id"]

@@ -28,7 +28,7 @@ from indexer import query as query_module
 from indexer import store
 from indexer.array_search import ArrayIndex, SegmentCache
 from indexer.config import Config
-from indexer.digests import DIGESTS_FILE, digests_of, live, load_digests, save_digests
+from indexer.digests import DIGESTS_FILE, DigestFile, SegmentDigest, digests_of, live
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
@@ -69,6 +69,8 @@ class SearchEngine:
         # ((generation dir, TOC generation), lexicon): pinyin, did-you-mean, suggest
         self._lexicon: tuple[tuple[Path | None, int], Lexicon] | None = None
         self._lexicon_building: tuple[Path | None, int] | None = None
+        # (generation dir, its segment digests): read once per process, saved with the lexicon
+        self._digests: tuple[Path | None, DigestFile] | None = None
         # arrays of the open searcher's segments and a bounded postings cache (array_search)
         self._segment_cache = SegmentCache()
         self._array_index: ArrayIndex | None = None
@@ -186,12 +188,14 @@ class SearchEngine:
         with ix.searcher() as s:
             # segments read by an earlier build are not read again (an incremental commit
             # adds one segment; the others' terms and titles are what they were)
-            segments = digests_of(s, load_digests(key[0] / DIGESTS_FILE if key[0] is not None else None))
-            lexicon = Lexicon.from_digests(segments)
+            segments, digest_file = self._segment_digests(s, key[0])
+            lexicon = Lexicon.from_digests(segments, syllable_cache=digest_file.syllables)
         if key[0] is not None:
             target = lexicon_path(key[0], key[1])
             try:
-                save_digests(segments, key[0] / DIGESTS_FILE)
+                digest_file.save(key[0] / DIGESTS_FILE, words=lexicon.vocabulary.df)
+                with self._lock:  # saved: a serving process need not hold them (10^2 MB at 10^5 documents)
+                    self._digests = None
                 lexicon.save(target)
                 for old in key[0].glob("lexicon-*.pickle"):
                     if old != target:
@@ -201,6 +205,24 @@ class SearchEngine:
         with self._lock:
             self._lexicon = (key, lexicon)
         return lexicon
+
+    def _segment_digests(
+        self, s: Searcher, generation: Path | None
+    ) -> tuple[list[tuple[Any, SegmentDigest, str | None]], DigestFile]:
+        """The digests of every segment ``s`` reads (:func:`indexer.digests.digests_of`).
+
+        The generation's digest file is read once per engine and kept: one sync asks three
+        times (file states, links, lexicon) and reads only new segments, and
+        :meth:`save_lexicon` writes the file once at the end.
+        """
+        with self._lock:
+            if self._digests is None or self._digests[0] != generation:
+                self._digests = (generation, DigestFile.load(generation / DIGESTS_FILE if generation is not None else None))
+            digest_file = self._digests[1]
+        segments = digests_of(s, dict(digest_file.digests))
+        with self._lock:
+            digest_file.remember(segments)
+        return segments, digest_file
 
     @contextmanager
     def writer(self, *, timeout: float = 0.0) -> Iterator[IndexSession]:
@@ -243,13 +265,20 @@ class SearchEngine:
             return {}
         out: dict[str, FileState] = {}
         with self.searcher() as s:
-            generation = self._generation
             # segments digested after an earlier commit are not read again (indexer.digests)
-            known = load_digests(generation / DIGESTS_FILE if generation is not None else None)
-            for leaf, digest, _ in digests_of(s, known):
+            segments, _ = self._segment_digests(s, self._generation)
+            for leaf, digest, _ in segments:
                 for _, path, state in live(leaf, digest.files):
                     out[path] = state
         return out
+
+    def link_views(self) -> list[dict[str, Any]]:
+        """Every document's :func:`indexer.links.link_view`: what link resolution reads."""
+        if not self.exists():
+            return []
+        with self.searcher() as s:
+            segments, _ = self._segment_digests(s, self._generation)
+            return [view for leaf, digest, _ in segments for _, view in live(leaf, digest.links)]
 
     def stored(self, doc_id: str) -> dict[str, Any] | None:
         """The raw stored fields of a document, or None."""

@@ -34,13 +34,16 @@ if TYPE_CHECKING:  # engine imports nothing from here; keep the import one-way a
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "LINK_FIELDS",
     "LinkIndex",
     "LinkSummary",
     "cited_doc_numbers",
     "cited_titles",
     "detect_interpretation",
     "is_interpretation",
+    "link_view",
     "normalize_title",
+    "plan_links",
     "refresh_links",
     "resolve_interprets",
     "title_keys",
@@ -509,18 +512,29 @@ class LinkSummary:
     cleared: list[str] = field(default_factory=list)  # ids whose interprets_id was removed
 
 
-def _with_lead(stored: dict[str, Any]) -> dict[str, Any]:
-    """``stored`` with its body cut to what :func:`explain_resolution` reads of it."""
-    body = stored.get("body")
-    if isinstance(body, str) and len(body) > _LEAD_CHARS * 3:
-        stored = dict(stored, body=body[: _LEAD_CHARS * 3])
-    return stored
+#: The stored fields link resolution reads (the body only for interpretations, and only its lead).
+LINK_FIELDS = (
+    "id", "title", "doc_number", "issuer", "written_date", "published_date", "validity",
+    "is_interpretation", "interprets", "interprets_id",
+)  # fmt: skip
+
+
+def link_view(stored: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`plan_links` reads of a document's stored fields.
+
+    Small enough to keep for every document of an index (:mod:`indexer.digests` does):
+    a policy is its :data:`LINK_FIELDS`, an interpretation those and its body's lead.
+    """
+    view = {name: stored[name] for name in LINK_FIELDS if name in stored}
+    if stored.get("is_interpretation") or stored.get("interprets"):
+        view["body"] = (stored.get("body") or "")[: _LEAD_CHARS * 3]
+    return view
 
 
 def plan_links(documents: list[dict[str, Any]]) -> tuple[LinkSummary, list[tuple[dict[str, Any], str | None]]]:
     """Decide every interpretation's link from stored fields, without writing.
 
-    :param documents: every document's stored fields.
+    :param documents: every document's stored fields, or their :func:`link_view`.
     :returns: the summary and the ``(stored fields, new interprets_id or None)`` to write.
     """
     index = LinkIndex(documents)
@@ -544,8 +558,9 @@ def plan_links(documents: list[dict[str, Any]]) -> tuple[LinkSummary, list[tuple
 def refresh_links(engine: "SearchEngine", *, timeout: float = 0.0) -> LinkSummary:
     """Recompute every interpretation's policy and write ``interprets_id`` where it changed.
 
-    Cheap when nothing changed: one read of the stored fields, no writer. Run it after each
-    sync so late-arriving, changed or deleted policies are reflected.
+    Cheap when nothing changed: the documents are read from the segment digests (only a
+    new segment's stored fields are read), no writer. Run it after each sync so
+    late-arriving, changed or deleted policies are reflected.
 
     :param engine: the index.
     :param timeout: seconds to wait for the writer lock.
@@ -553,10 +568,7 @@ def refresh_links(engine: "SearchEngine", *, timeout: float = 0.0) -> LinkSummar
     """
     if not engine.exists():
         return LinkSummary()
-    # only a body's lead decides a link: holding every whole body (gigabytes at 10^5
-    # documents) would be most of a sync's peak memory
-    documents = [_with_lead(stored) for stored in engine.all_stored()]
-    summary, writes = plan_links(documents)
+    summary, writes = plan_links(engine.link_views())
     if writes:
         with engine.writer(timeout=timeout) as session:
             for stored, target in writes:

@@ -129,10 +129,16 @@ class Vocabulary:
     sorted_words: list[str] = field(default_factory=list)  # words, sorted (prefix search)
 
     @classmethod
-    def build(cls, terms: Iterable[tuple[str, int, int]], *, pinyin_min_df: int = 1) -> "Vocabulary":
+    def build(
+        cls, terms: Iterable[tuple[str, int, int]], *, pinyin_min_df: int = 1, syllable_cache: dict[str, str] | None = None
+    ) -> "Vocabulary":
         """From ``(word, df, title_df)`` triples; pinyin keys for Chinese words only.
 
         :param pinyin_min_df: words rarer than this get no pinyin keys (saves time on big indexes).
+        :param syllable_cache: word -> its syllables joined by ``'``, from an earlier build:
+            words found there are not looked up again (an incremental commit adds few new
+            words, and reading 10^5 words' pinyin is most of a rebuild's cost); the words
+            looked up now are added to it.
         """
         started = time.perf_counter()
         vocab = cls()
@@ -145,7 +151,13 @@ class Vocabulary:
         for word, df in vocab.df.items():
             if len(word) < 2 or not is_han(word) or (df < pinyin_min_df and word not in vocab.title_df):
                 continue
-            sylls = syllables(word)
+            if syllable_cache is None:
+                sylls = syllables(word)
+            else:
+                joined = syllable_cache.get(word)
+                if joined is None:
+                    joined = syllable_cache[word] = "'".join(syllables(word))
+                sylls = joined.split("'")
             if len(sylls) != len(word):
                 continue
             vocab.by_pinyin.setdefault("".join(sylls), []).append(word)
@@ -173,13 +185,20 @@ class Vocabulary:
 
     @classmethod
     def from_segment_terms(
-        cls, parts: list[dict[str, dict[str, int]]], fields: tuple[str, ...] = ("title", "body"), *, min_body_df: int = MIN_BODY_DF
+        cls,
+        parts: list[dict[str, dict[str, int]]],
+        fields: tuple[str, ...] = ("title", "body"),
+        *,
+        min_body_df: int = MIN_BODY_DF,
+        syllable_cache: dict[str, str] | None = None,
     ) -> "Vocabulary":
         """The vocabulary of an index from each segment's :func:`segment_terms`.
 
         A segment never changes once written (a deletion does not change its document
         frequencies either), so an index after a commit is its earlier segments' terms,
         read before, plus the new segment's.
+
+        :param syllable_cache: as for :meth:`build`.
         """
         counts: dict[str, list[int]] = {}  # word -> [df (title or body, summed over segments), title df]
         for fieldname in fields:
@@ -202,7 +221,7 @@ class Vocabulary:
                         entry[0] = max(entry[0], df) if entry[1] else entry[0] + df
         if min_body_df > 1:
             counts = {w: c for w, c in counts.items() if c[1] or c[0] >= min_body_df}
-        return cls.build((w, c[0], c[1]) for w, c in counts.items())
+        return cls.build(((w, c[0], c[1]) for w, c in counts.items()), syllable_cache=syllable_cache)
 
     def rank(self, word: str) -> tuple[int, int, str]:
         """Sort key: words in more titles, then more documents, first."""

@@ -67,17 +67,20 @@ class Lexicon:
         return cls.from_digests(digests_of(searcher, {}))
 
     @classmethod
-    def from_digests(cls, segments: list[tuple[Any, SegmentDigest, str | None]]) -> "Lexicon":
+    def from_digests(
+        cls, segments: list[tuple[Any, SegmentDigest, str | None]], *, syllable_cache: dict[str, str] | None = None
+    ) -> "Lexicon":
         """The lexicon of an index from its segments' digests (:func:`indexer.digests.digests_of`).
 
         :param segments: ``(leaf reader, digest, segment id)`` of every segment; the readers
             give the current deletions, which drop titles of deleted documents.
+        :param syllable_cache: pinyin of words seen before (:meth:`indexer.pinyin.Vocabulary.build`).
         """
         started = time.perf_counter()
         titles: list[str] = []
         for leaf, digest, _ in segments:
             titles.extend(title for _, title in live(leaf, digest.titles))
-        vocabulary = Vocabulary.from_segment_terms([digest.terms for _, digest, _ in segments])
+        vocabulary = Vocabulary.from_segment_terms([digest.terms for _, digest, _ in segments], syllable_cache=syllable_cache)
         lexicon = cls(vocabulary, Speller.build(vocabulary), _titles=sorted(set(titles)))
         lexicon.built_seconds = time.perf_counter() - started
         logger.info("lexicon: %d words from %d segments in %.2f s", len(vocabulary.df), len(segments), lexicon.built_seconds)

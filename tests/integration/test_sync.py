@@ -168,12 +168,23 @@ def test_data_files_are_skipped_not_indexed(engine: SearchEngine, tmp_path: Path
 def test_lexicon_and_plan_after_an_incremental_commit_read_only_the_new_segment(
     engine: SearchEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from indexer import digests, suggest
+    from indexer import digests, pinyin, suggest
+    from indexer.links import link_view
 
     docs = tmp_path / "docs"
     paths = small_corpus(docs)
     sync_paths(engine, [docs])
+    before = engine.lexicon(wait=True)
+    assert before is not None
     read: list[int] = []
+    looked_up: list[str] = []
+    real_syllables = pinyin.syllables
+
+    def counting_syllables(word: str) -> list[str]:
+        looked_up.append(word)
+        return real_syllables(word)
+
+    monkeypatch.setattr(pinyin, "syllables", counting_syllables)
     real_read = digests.SegmentDigest.read.__func__  # type: ignore[attr-defined]
 
     def counting_read(cls: type, leaf: object) -> digests.SegmentDigest:
@@ -187,7 +198,10 @@ def test_lexicon_and_plan_after_an_incremental_commit_read_only_the_new_segment(
     with engine.searcher() as s:
         segments = len(s.reader().leaf_readers())
     assert segments >= 2
-    assert len(read) == 1  # the new segment only (by the lexicon; the plan read none)
+    assert len(read) == 1  # the new segment only (by the link pass; the plan and the lexicon read none)
+    # only words the earlier lexicon did not hold had their pinyin looked up
+    assert looked_up and not set(looked_up) & set(before.vocabulary.df)
+    monkeypatch.setattr(pinyin, "syllables", real_syllables)
     incremental = engine.lexicon(wait=True)
     with engine.searcher() as s:
         fresh = suggest.Lexicon.from_searcher(s)  # every segment read again
@@ -202,5 +216,10 @@ def test_lexicon_and_plan_after_an_incremental_commit_read_only_the_new_segment(
     states = engine.file_states()
     assert str(paths["business"]) not in states  # deleted: its digest row is filtered out
     assert str(docs / "new.txt") in states and str(paths["fund"]) in states
-    monkeypatch.setattr("indexer.engine.load_digests", lambda path: {})
-    assert engine.file_states() == states  # the same as reading every segment again
+    views = sorted(engine.link_views(), key=lambda v: v["id"])
+    assert views == sorted((link_view(stored) for stored in engine.all_stored()), key=lambda v: v["id"])
+    assert len(views) == engine.count()  # the deleted document's view is filtered out
+    reread = SearchEngine(engine.config)  # nothing saved is read: every segment is digested again
+    monkeypatch.setattr(digests.DigestFile, "load", classmethod(lambda cls, path: cls()))
+    assert reread.file_states() == states
+    assert sorted(reread.link_views(), key=lambda v: v["id"]) == views

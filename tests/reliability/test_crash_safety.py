@@ -26,8 +26,8 @@ from indexer import store
 @pytest.fixture
 def indexed(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     folder, index_dir = tmp_path / "docs", tmp_path / "index"
-    # enough documents that a run outlasts the harness's kill window (up to 1 s after the
-    # extraction workers appear): since the writer pools by term, 24 could finish inside it
+    # enough documents that a run outlasts the harness's kill window (EXTRACTION_KILL_WINDOW
+    # after the extraction workers appear): since the writer pools by term, 24 could finish inside it
     write_corpus(folder, 200, random.Random(1))
     subprocess.run(index_command(folder, index_dir), env=_env(2), check=True, capture_output=True)
     state = index_state(index_dir)
@@ -47,7 +47,7 @@ def test_kill_during_extraction_keeps_last_commit_and_next_run_converges(
     result = run_and_kill(index_command(folder, index_dir, *extra), index_dir, "extraction", rng, full_seconds=60, workers=2)
     assert result.phase in ("extraction", "commit", "writing"), result
     assert result.orphans == 0, "extraction workers outlived the killed run (and kept its lock)"
-    # the kill lands up to a second after the workers appear; on a fast machine the run may
+    # the kill lands soon after the workers appear; on a fast machine the run may
     # have committed by then: the index must hold one whole commit, the old or the new, never a mix
     assert index_state(index_dir) in (committed, disk_state(folder))
     # no --wait: a killed run must not leave a lock behind
