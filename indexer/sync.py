@@ -212,7 +212,7 @@ def _read_into(
 Outcome = Document | tuple[str, str]
 
 #: What extraction workers do beyond extracting, so the writing process does less:
-#: ``"postings"`` (default): jieba analysis and Whoosh's position encoding of title and body
+#: ``"postings"`` (default): jieba analysis and Whoosh's position encoding of the analysed text fields
 #: (:func:`indexer.writing.prepare_postings`), the writer only adds them to its pool;
 #: ``"spans"``: jieba token spans only, replayed by the writer (:class:`indexer.analysis.PreTokenized`);
 #: ``"none"``: nothing, the writer analyses (the old way; benchmarks compare the three).

@@ -1,9 +1,9 @@
 """Writing documents into a Whoosh index: the fields of a Document, and sessions that add them.
 
 :class:`IndexSession` is what :meth:`SearchEngine.writer` and :meth:`SearchEngine.rebuild`
-yield. Documents arrive either whole (the writer analyses them) or with their title and body
-postings prepared in an extraction worker (:func:`prepare_postings`), so jieba runs on every
-core and the writer only pools postings.
+yield. Documents arrive either whole (the writer analyses them) or with the postings of
+their analysed text fields (title, body, issuer names) prepared in an extraction worker
+(:func:`prepare_postings`), so jieba runs on every core and the writer only pools postings.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class IndexSession:
         self.added += 1
 
     def add_prepared(self, doc: Document, postings: dict[str, list[Posting]], *, interprets_id: str = "", sidecar_stamp: str = "") -> None:
-        """Add or replace ``doc`` whose title and body postings were made by :func:`prepare_postings`.
+        """Add or replace ``doc`` whose analysed fields' postings were made by :func:`prepare_postings`.
 
         The writing process then neither tokenises nor encodes those fields (the costliest
         part of adding a document); the index is the same as with :meth:`add`. Falls back to
@@ -158,7 +158,7 @@ def document_fields(
 
 
 #: Fields whose postings extraction workers prepare (:func:`prepare_postings`).
-PREPARED_FIELDS = ("title", "body")
+PREPARED_FIELDS = ("title", "body", "issuer_text")
 
 _schema_cache: list[Any] = []
 
@@ -170,13 +170,14 @@ def _current_schema() -> Any:
 
 
 def prepare_postings(doc: Document) -> dict[str, list[Posting]]:
-    """The title and body postings of ``doc``, for :meth:`IndexSession.add_prepared`.
+    """The postings of ``doc``'s analysed text fields (:data:`PREPARED_FIELDS`), for :meth:`IndexSession.add_prepared`.
 
     Runs the schema's own ``field.index`` (jieba analysis and position encoding) where it is
     called, normally in an extraction worker process, so indexing uses every core.
     """
     schema = _current_schema()
-    values = {"title": doc.meta.title, "body": doc.text}
+    # as document_fields sets them
+    values = {"title": doc.meta.title, "body": doc.text, "issuer_text": " ".join(doc.meta.issuer)}
     return {name: field_postings(schema[name], values[name]) for name in PREPARED_FIELDS}
 
 
