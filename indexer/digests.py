@@ -17,9 +17,12 @@ commit looks up only its new words (:meth:`indexer.pinyin.Vocabulary.build`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pypinyin
 
 from indexer.links import link_view
 from indexer.pinyin import segment_terms
@@ -108,6 +111,8 @@ class DigestFile:
         if payload is None:
             return cls()
         digests, syllables = payload.get("digests"), payload.get("syllables")
+        if payload.get("pypinyin") != pypinyin.__version__:
+            syllables = None  # another pypinyin may read words differently: look them up again
         return cls(digests if isinstance(digests, dict) else {}, syllables if isinstance(syllables, dict) else {})
 
     def remember(self, segments: list[tuple[Any, SegmentDigest, str | None]]) -> None:
@@ -115,13 +120,13 @@ class DigestFile:
         those: segments merged away are not needed again."""
         self.digests = {sid: digest for _, digest, sid in segments if sid is not None}
 
-    def save(self, path: Path, words: Any = None) -> None:
+    def save(self, path: Path, words: Iterable[str] | None = None) -> None:
         """Write the file atomically (:func:`indexer.store.write_pickle`).
 
         :param words: when given, only these words' syllables are kept (the current vocabulary).
         """
         syllables = self.syllables if words is None else {w: self.syllables[w] for w in words if w in self.syllables}
-        write_pickle(path, DIGEST_FORMAT, {"digests": self.digests, "syllables": syllables})
+        write_pickle(path, DIGEST_FORMAT, {"digests": self.digests, "syllables": syllables, "pypinyin": pypinyin.__version__})
 
 
 __all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "DigestFile", "SegmentDigest", "digests_of", "live", "segment_id"]

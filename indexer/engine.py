@@ -219,7 +219,7 @@ class SearchEngine:
             if self._digests is None or self._digests[0] != generation:
                 self._digests = (generation, DigestFile.load(generation / DIGESTS_FILE if generation is not None else None))
             digest_file = self._digests[1]
-        segments = digests_of(s, dict(digest_file.digests))
+        segments = digests_of(s, digest_file.digests)
         with self._lock:
             digest_file.remember(segments)
         return segments, digest_file

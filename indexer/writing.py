@@ -176,8 +176,7 @@ def prepare_postings(doc: Document) -> dict[str, list[Posting]]:
     called, normally in an extraction worker process, so indexing uses every core.
     """
     schema = _current_schema()
-    # as document_fields sets them
-    values = {"title": doc.meta.title, "body": doc.text, "issuer_text": " ".join(doc.meta.issuer)}
+    values = document_fields(doc)  # the values the writer would index itself
     return {name: field_postings(schema[name], values[name]) for name in PREPARED_FIELDS}
 
 
