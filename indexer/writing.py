@@ -176,8 +176,8 @@ def prepare_postings(doc: Document) -> dict[str, list[Posting]]:
     called, normally in an extraction worker process, so indexing uses every core.
     """
     schema = _current_schema()
-    values = document_fields(doc)  # the values the writer would index itself
-    return {name: field_postings(schema[name], values[name]) for name in PREPARED_FIELDS}
+    values = document_fields(doc)  # the values the writer would index itself (empty ones left out)
+    return {name: field_postings(schema[name], values[name]) for name in PREPARED_FIELDS if name in values}
 
 
 def field_postings(field: Any, value: str) -> list[Posting]:
