@@ -110,6 +110,7 @@ class _Segment:
     doc_count: int
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     raw_dates: np.ndarray | None = None
+    fingerprints: np.ndarray | None = None
     terms: dict[str, list[tuple[str, np.ndarray]]] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
 
@@ -137,6 +138,7 @@ class ArrayIndex:
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, FacetColumn] = {}
         self._raw_dates: np.ndarray | None = None
+        self._fingerprints: np.ndarray | None = None
         self._priors: dict[Any, np.ndarray] = {}
         self._recent = BoundedCache(TERM_ENTRIES_KEPT, size=_entries)
 
@@ -188,6 +190,25 @@ class ArrayIndex:
                     parts.append(seg.raw_dates)
                 self._raw_dates = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
             return self._raw_dates
+
+    def fingerprints(self) -> np.ndarray:
+        """Each document's text fingerprint (:mod:`indexer.duplicates`); 0 for none, and in
+        segments written before the index had fingerprints."""
+        with self._lock:
+            if self._fingerprints is None:
+                parts = []
+                for reader, _, key in self._leaves:
+                    seg = self._segment(reader, key)
+                    if seg.fingerprints is None:
+                        count = reader.doc_count_all()
+                        if reader.has_column("fingerprint"):
+                            column = reader.column_reader("fingerprint", translate=False)
+                            seg.fingerprints = numeric_column(column, count).astype(np.uint64)
+                        else:
+                            seg.fingerprints = np.zeros(count, dtype=np.uint64)
+                    parts.append(seg.fingerprints)
+                self._fingerprints = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+            return self._fingerprints
 
     def facet(self, fieldname: str) -> FacetColumn:
         """The facet field's values per document, from its terms' postings (a block at a

@@ -29,6 +29,7 @@ from indexer import store
 from indexer.array_search import ArrayIndex, SegmentCache
 from indexer.config import Config
 from indexer.digests import DIGESTS_FILE, DigestFile, SegmentDigest, digests_of, live
+from indexer.duplicates import group_near_duplicates
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
@@ -396,6 +397,9 @@ class SearchEngine:
             )
             depth = max(rk.title_rerank_depth if rerank else 0, rk.overlap_depth if by_overlap else 0)
             limit = max(request.page * request.page_size, depth)
+            if request.collapse:
+                # copies fold into the hit above them: look further, so pages stay full
+                limit = max(limit, 2 * request.page * request.page_size)
             final_scores = match.scores * self._priors(arrays, weighting)
             if request.sort == "newest" or (request.sort == "relevance" and isinstance(used, q.Every)):
                 order = arrays.sorted_by_date(match, limit, newest=True)
@@ -408,11 +412,17 @@ class SearchEngine:
                 ranked = _rerank_by_title(ranked, parsed, rk)
             if by_overlap:
                 ranked = _rerank_by_overlap(ranked, parsed, rk, title_only=request.scope == "title")
+            if request.collapse:
+                fingerprints = arrays.fingerprints()
+                groups = group_near_duplicates(ranked, lambda item: int(fingerprints[item[0].docnum]))
+            else:
+                groups = [(item, []) for item in ranked]
             start = (request.page - 1) * request.page_size
             hits = []
-            for h, score in ranked[start : start + request.page_size]:
+            for (h, score), copies in groups[start : start + request.page_size]:
                 hit = self._hit(h, parsed.terms if request.highlight else None)
                 hit.score = score
+                hit.duplicates = [Link(c.get("id"), c.get("title", "") or "") for c, _ in copies]
                 hits.append(hit)
             self._attach_links(s, hits)
             facets = self._facets(arrays, unfiltered, filters) if request.facets else {}

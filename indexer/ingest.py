@@ -18,6 +18,7 @@ from typing import Any
 
 from indexer.cleanup import clean_text
 from indexer.config import Config
+from indexer.duplicates import text_fingerprint
 from indexer.errors import ExtractionError, InvalidParameter, UnsupportedFormat
 from indexer.extract import extract
 from indexer.links import is_interpretation
@@ -103,6 +104,7 @@ def ingest_file(path: Path, config: Config) -> Document:
         size=st.st_size,
         mtime=st.st_mtime,
         warnings=warnings,
+        fingerprint=text_fingerprint(text),
     )
 
 
@@ -176,6 +178,7 @@ def ingest_record(record: dict[str, Any], source: Path, number: int) -> Document
         format="record",
         content_hash=hashlib.sha1((title + "\n" + text_raw).encode("utf-8")).hexdigest(),
         warnings=warnings,
+        fingerprint=text_fingerprint(text),
     )
 
 

@@ -106,6 +106,7 @@ class Document:
     size: int = 0
     mtime: float = 0.0
     warnings: list[str] = field(default_factory=list)  # e.g. "no text layer", "text cut at 2000000 characters"
+    fingerprint: int = 0  # SimHash of the text (indexer.duplicates), 0 when too short to tell copies
 
     @property
     def filename(self) -> str:
@@ -127,6 +128,7 @@ class SearchRequest:
     page_size: int = 10
     highlight: bool = True
     facets: bool = True
+    collapse: bool = True  # near-identical texts (republished copies) show as one hit, the others under it
 
 
 @dataclass
@@ -159,6 +161,7 @@ class Hit:
     url: str = ""
     interpretations: list[Link] = field(default_factory=list)  # when this is a policy
     interprets: Link | None = None  # when this is an interpretation
+    duplicates: list[Link] = field(default_factory=list)  # near-identical copies ranked below, folded into this hit
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from indexer.analysis import index_analyzer
 
@@ -10,10 +10,11 @@ from indexer.analysis import index_analyzer
 FIELD_BOOSTS: dict[str, float] = {"title": 4.0, "doc_number": 6.0, "issuer_text": 1.5, "body": 1.0}
 
 #: Bump when the schema changes incompatibly; an index built with another version must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Versions this code can search and update. An index keeps the schema it was built with
-#: (Whoosh stores it), so a v2 index only counts its facets from postings instead of columns.
-READABLE_SCHEMA_VERSIONS: tuple[int, ...] = (2, 3)
+#: (Whoosh stores it), so a v2 index only counts its facets from postings instead of columns,
+#: and an index before v4 has no fingerprints: its copies are not folded together.
+READABLE_SCHEMA_VERSIONS: tuple[int, ...] = (2, 3, 4)
 
 
 def build_schema() -> fields.Schema:
@@ -53,4 +54,6 @@ def build_schema() -> fields.Schema:
         mtime=fields.STORED,
         sidecar_stamp=fields.STORED,
         warnings=fields.STORED,
+        # SimHash of the text (indexer.duplicates): a column, read for the top hits of a search
+        fingerprint=fields.COLUMN(columns.NumericColumn("Q", default=0)),
     )

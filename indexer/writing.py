@@ -19,6 +19,7 @@ from whoosh import formats
 from whoosh.system import pack_uint
 
 from indexer.analysis import PreTokenized, index_analyzer, term_positions
+from indexer.duplicates import text_fingerprint
 from indexer.models import DocMeta, Document
 from indexer.schema import build_schema
 from indexer.segments import Posting, PooledSegmentWriter
@@ -44,6 +45,14 @@ class IndexSession:
         self.added = 0
         self.deleted = 0
         self._prepared_ok: bool | None = None
+        self._names = frozenset(writer.schema.names())
+
+    def _known(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """``fields`` less those the index's schema lacks (an index built before a field was added)."""
+        names = self._names
+        if all(k in names or (k.startswith("_stored_") and k[8:] in names) for k in fields):
+            return fields
+        return {k: v for k, v in fields.items() if k in names or (k.startswith("_stored_") and k[8:] in names)}
 
     def add(
         self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
@@ -55,7 +64,7 @@ class IndexSession:
             are then indexed from the spans without a second jieba pass (same terms, positions).
         """
         fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp, spans=spans)
-        self._writer.update_document(**fields)
+        self._writer.update_document(**self._known(fields))
         self.added += 1
 
     def add_prepared(self, doc: Document, postings: dict[str, list[Posting]], *, interprets_id: str = "", sidecar_stamp: str = "") -> None:
@@ -81,7 +90,7 @@ class IndexSession:
             return
         fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp)
         writer.delete_by_term("id", doc.id)
-        writer.add_document_with_postings(fields, postings)
+        writer.add_document_with_postings(self._known(fields), postings)
         self.added += 1
 
     def delete(self, doc_id: str) -> None:
@@ -97,6 +106,9 @@ class IndexSession:
             issuers = [i for i in issuers.split(",") if i]
         fields["issuer"] = ",".join(issuers)
         fields["issuer_text"] = " ".join(issuers)
+        if "fingerprint" in self._names:
+            # a column, not stored: computed again from the stored text
+            fields["fingerprint"] = text_fingerprint(fields.get("body") or "") or None
         if fields.get("sort_date") is None:
             # sort_date is not stored: rebuild it as document_fields does, or "newest" loses the document
             fields["sort_date"] = fields.get("written_date") or fields.get("published_date")
@@ -140,6 +152,7 @@ def document_fields(
         "mtime": doc.mtime,
         "sidecar_stamp": sidecar_stamp,
         "warnings": list(doc.warnings),
+        "fingerprint": doc.fingerprint or None,
     }
     for key in ("written_date", "published_date"):
         value = getattr(meta, key)

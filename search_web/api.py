@@ -84,6 +84,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     data["page_url"] = page_url(hit.id)
     data["download_url"] = download_url(hit.id)
     data["interpretations"] = [link_json(link) for link in hit.interpretations]
+    data["duplicates"] = [link_json(link) for link in hit.duplicates]
     data["interprets"] = link_json(hit.interprets)
     return data
 

@@ -88,6 +88,11 @@ def _schemas() -> dict[str, Any]:
             "title_html": _string("Title as escaped HTML; only <mark> tags, around matched words"),
             "score": {"type": "number", "description": "Relevance score (comparable within one result page only)"},
             "snippet": _string("Escaped HTML passage(s); only <mark> tags, around matched words"),
+            "duplicates": {
+                "type": "array",
+                "items": _ref("Link"),
+                "description": "Near-identical copies of this text ranked below it, folded into this hit (collapse=true)",
+            },
         }
     )
     facet_value = _object({"value": _string(), "count": {"type": "integer", "minimum": 0}})
@@ -210,6 +215,13 @@ def _query_parameters(config: Config, *, paging: bool) -> list[dict[str, Any]]:
                 "name": "facets",
                 "in": "query",
                 "description": "Include facet counts",
+                "schema": {"type": "boolean", "default": True},
+            },
+            {
+                "name": "collapse",
+                "in": "query",
+                "description": "Fold near-identical copies of a text (republished documents) into the highest-ranked one, "
+                "listed in its duplicates (false: every copy is a hit of its own)",
                 "schema": {"type": "boolean", "default": True},
             },
         ]

@@ -106,6 +106,7 @@ def search_request_from_args(args: MultiDict[str, str], config: Config) -> Searc
         page_size=int_param(args, "page_size", config.page_size, 1, config.max_page_size),
         highlight=_bool(args, "highlight", True),
         facets=_bool(args, "facets", True),
+        collapse=_bool(args, "collapse", True),
     )
 
 

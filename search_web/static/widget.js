@@ -444,6 +444,10 @@
       links.appendChild(el("span", null, "政策解读："));
       links.appendChild(self.link(link.page_url, link.title));
     });
+    (hit.duplicates || []).forEach(function (link) {
+      links.appendChild(el("span", null, "内容相同："));
+      links.appendChild(self.link(link.page_url, link.title));
+    });
     if (hit.download_url) links.appendChild(this.link(hit.download_url, "下载原文", "gs-download"));
     item.appendChild(links);
     return item;
