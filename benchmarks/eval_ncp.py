@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.config import Config  # noqa: E402
 from indexer.engine import SearchEngine  # noqa: E402
-from indexer.ingest import ingest_record  # noqa: E402
+from indexer.ingest import document_id, ingest_record  # noqa: E402
 from indexer.models import SearchRequest  # noqa: E402
 from indexer.query import Ranking  # noqa: E402
 
@@ -151,17 +151,22 @@ def build_baseline(cache: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- scoring
-def metrics(ranked: list[str], relevant: set[str], k: int = K) -> tuple[float, float, float]:
-    """(reciprocal rank, recall, nDCG) at ``k`` for one query with binary relevance."""
+def metrics(ranked: list[list[str]], relevant: set[str], k: int = K) -> tuple[float, float, float]:
+    """(reciprocal rank, recall, nDCG) at ``k`` for one query with binary relevance.
+
+    :param ranked: per rank, the document shown there and the copies of it listed under it
+        (``Hit.duplicates``); a rank is relevant when one of them is.
+    """
     top = ranked[:k]
-    rr = next((1.0 / (i + 1) for i, key in enumerate(top) if key in relevant), 0.0)
-    recall = len(relevant & set(top)) / len(relevant) if relevant else 0.0
-    dcg = sum(1.0 / math.log2(i + 2) for i, key in enumerate(top) if key in relevant)
+    rr = next((1.0 / (i + 1) for i, group in enumerate(top) if relevant.intersection(group)), 0.0)
+    found = set().union(*top) & relevant if top else set()
+    recall = len(found) / len(relevant) if relevant else 0.0
+    dcg = sum(1.0 / math.log2(i + 2) for i, group in enumerate(top) if relevant.intersection(group))
     ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
     return rr, recall, (dcg / ideal if ideal else 0.0)
 
 
-def evaluate(search: Callable[[str], list[str]], queries: list[dict], qrels: dict[str, set[str]]) -> dict[str, dict[str, float]]:
+def evaluate(search: Callable[[str], list[list[str]]], queries: list[dict], qrels: dict[str, set[str]]) -> dict[str, dict[str, float]]:
     """Mean metrics per split for ``search(text) -> ranked keys``."""
     sums: dict[str, list[float]] = {}
     for item in queries:
@@ -183,19 +188,44 @@ def load_questions() -> tuple[list[dict], dict[str, set[str]]]:
         for line in fh:
             qid, cid, score = line.rstrip("\n").split("\t")
             if int(score) > 0:
-                qrels.setdefault(qid, set()).add(NCP_PREFIX + cid)
+                qrels.setdefault(qid, set()).add(document_id(NCP_PREFIX + cid))
     return queries, qrels
 
 
-def engine_search(engine: SearchEngine) -> Callable[[str], list[str]]:
-    def run(text: str) -> list[str]:
-        results = engine.search(SearchRequest(q=text, page_size=K, facets=False, highlight=False))
-        return [h.path for h in results.hits]
+def engine_search(engine: SearchEngine, *, collapse: bool = True) -> Callable[[str], list[list[str]]]:
+    """The engine's search: per rank the hit's id and the ids of the copies folded into it.
+
+    :param collapse: fold near-identical copies into one hit, as users see them (False:
+        every copy has its own rank, and only the labelled one counts).
+    """
+
+    def run(text: str) -> list[list[str]]:
+        results = engine.search(SearchRequest(q=text, page_size=K, facets=False, highlight=False, collapse=collapse))
+        return [[h.id] + [c.id for c in h.duplicates] for h in results.hits]
 
     return run
 
 
-def baseline_search(cache: Path) -> tuple[Callable[[str], list[str]], Callable[[], None]]:
+def folded(search: Callable[[str], list[list[str]]], engine: SearchEngine) -> Callable[[str], list[list[str]]]:
+    """``search`` with its copies folded as the engine folds them (its fingerprints, its rule).
+
+    For the baseline: the same credit for copies as govsearch gets, so the two compare.
+    ``search`` should return more than :data:`K` ranks, since folding removes some.
+    """
+    from indexer.duplicates import group_near_duplicates
+
+    with engine.searcher() as s:
+        fingerprints = engine._arrays(s).fingerprints()
+        by_id = {stored["id"]: int(fingerprints[docnum]) for docnum, stored in s.reader().iter_docs()}
+
+    def run(text: str) -> list[list[str]]:
+        groups = group_near_duplicates(search(text), lambda group: by_id.get(group[0], 0))
+        return [first + [key for copy in copies for key in copy] for first, copies in groups][:K]
+
+    return run
+
+
+def baseline_search(cache: Path, limit: int = K) -> tuple[Callable[[str], list[list[str]]], Callable[[], None]]:
     from whoosh import index
     from whoosh.qparser import MultifieldParser, OrGroup
 
@@ -203,8 +233,8 @@ def baseline_search(cache: Path) -> tuple[Callable[[str], list[str]], Callable[[
     searcher = ix.searcher()
     parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
 
-    def run(text: str) -> list[str]:
-        return [hit["path"] for hit in searcher.search(parser.parse(text), limit=K)]
+    def run(text: str) -> list[list[str]]:
+        return [[document_id(hit["path"])] for hit in searcher.search(parser.parse(text), limit=limit)]
 
     return run, searcher.close
 
@@ -235,6 +265,12 @@ TUNE_GRID: dict[str, list[float]] = {
     "overlap_weight": [0.0, 0.25, 0.35, 0.5, 0.65, 0.8, 1.2],
     "overlap_long_weight": [0.0, 0.25, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2],
     "overlap_depth": [10, 15, 20, 30, 50],
+    "title_b": [0.3, 0.5, 0.75, 0.9, 1.0],
+    "not_in_force_factor": [0.4, 0.55, 0.7, 0.85, 1.0],
+    "age_penalty": [0.0, 0.05, 0.1, 0.2, 0.3],
+    "age_penalty_years": [5.0, 10.0, 20.0, 40.0],
+    "proximity_slop": [1, 2, 3, 5],
+    "question_issuer_weight": [0.0, 0.1, 0.25],
 }
 
 
@@ -288,16 +324,22 @@ def show_failures(engine: SearchEngine, queries: list[dict], qrels: dict[str, se
     for item in queries:
         ranked = run(item["text"])
         relevant = qrels.get(item["_id"], set())
-        if ranked[:1] and ranked[0] in relevant:
+        if ranked[:1] and relevant.intersection(ranked[0]):
             continue
-        rank = next((i + 1 for i, key in enumerate(ranked) if key in relevant), None)
+        rank = next((i + 1 for i, group in enumerate(ranked) if relevant.intersection(group)), None)
         parsed = engine.parse(item["text"])
         first = None
-        if ranked:
-            with engine.searcher() as s:
-                first = s.document(path=ranked[0])
+        answers: list[str] = []
+        with engine.searcher() as s:
+            if ranked:
+                first = s.document(id=ranked[0][0])
+            for key in sorted(relevant):
+                found = s.document(id=key) or {}
+                answers.append(f"{found.get('path', key)} {found.get('title', '?')[:60]}")
         print(f"[{item['split']}] {item['text']}  -> answer at {rank}; words {parsed.terms[:12]}")
-        print(f"    first: {ranked[0] if ranked else '-'} {(first or {}).get('title', '')[:60]}")
+        print(f"    first: {(first or {}).get('path', '-')} {(first or {}).get('title', '')[:60]}")
+        for answer in answers:
+            print(f"    answer: {answer}")
         shown += 1
         if shown >= limit:
             break
@@ -354,9 +396,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     rows.append(("govsearch", evaluate(engine_search(engine), queries, qrels)))
     took = time.perf_counter() - started
+    # the same ranking with every copy on its own rank: only the labelled copy counts
+    rows.append(("govsearch, copies apart", evaluate(engine_search(engine, collapse=False), queries, qrels)))
     if not args.no_baseline:
-        run, close = baseline_search(cache)
-        rows.append(("baseline jieba+OR", evaluate(run, queries, qrels)))
+        run, close = baseline_search(cache, limit=2 * K)
+        rows.append(("baseline jieba+OR", evaluate(lambda text: run(text)[:K], queries, qrels)))
+        rows.append(("baseline, copies folded", evaluate(folded(run, engine), queries, qrels)))
         close()
     print(f"index: {engine.count()} documents ({cache / 'index'}); {len(queries)} questions, {took / max(1, len(queries)) * 1000:.0f} ms/query")
     print_table(rows)

@@ -42,24 +42,41 @@ def load_queries(path: Path = QUERIES) -> list[dict[str, Any]]:
 
 def hit_keys(hit: Hit, corpus: Path = CORPUS) -> set[str]:
     """The stable keys a hit can be named by: ``path:`` relative to the corpus, ``url:``."""
-    keys = set()
-    if hit.path:
-        try:
-            keys.add("path:" + Path(hit.path).resolve().relative_to(corpus).as_posix())
-        except ValueError:
-            keys.add("path:" + hit.path)
-    if hit.url:
-        keys.add("url:" + hit.url)
-    return keys
+    return _document_keys(hit.path, hit.url, corpus)
 
 
-def score_query(ranked: list[set[str]], expect: set[str], k: int = K) -> tuple[float, float]:
-    """(success@1, nDCG@k) with binary relevance: a hit is relevant when one of its keys is expected."""
-    relevant = [bool(keys & expect) for keys in ranked[:k]]
+def score_query(ranked: list[list[set[str]]], expect: set[str], k: int = K) -> tuple[float, float]:
+    """(success@1, nDCG@k) with binary relevance.
+
+    :param ranked: per rank, the keys of each document shown there: the hit, then the copies
+        folded into it (``Hit.duplicates``). A rank is relevant when one of them is expected;
+        expected documents shown together as one hit count as one in the ideal ranking.
+    """
+    top = ranked[:k]
+    relevant = [any(keys & expect for keys in docs) for docs in top]
     success = 1.0 if relevant[:1] == [True] else 0.0
     dcg = sum(1.0 / math.log2(i + 2) for i, rel in enumerate(relevant) if rel)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(expect))))
+    folded = sum(max(0, sum(1 for keys in docs if keys & expect) - 1) for docs in top)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(expect) - folded)))
     return success, (dcg / ideal if ideal else 0.0)
+
+
+def shown_keys(engine: SearchEngine, hit: Hit) -> list[set[str]]:
+    """The keys of a hit and of each copy folded into it."""
+    copies = [engine.get(link.id) for link in hit.duplicates]
+    return [hit_keys(hit)] + [_document_keys(doc.path, doc.meta.url) for doc in copies if doc is not None]
+
+
+def _document_keys(path: str, url: str, corpus: Path = CORPUS) -> set[str]:
+    keys = set()
+    if path:
+        try:
+            keys.add("path:" + Path(path).resolve().relative_to(corpus).as_posix())
+        except ValueError:
+            keys.add("path:" + path)
+    if url:
+        keys.add("url:" + url)
+    return keys
 
 
 def evaluate(engine: SearchEngine, queries: list[dict[str, Any]], show_failures: bool = False) -> dict[str, dict[str, float]]:
@@ -69,7 +86,7 @@ def evaluate(engine: SearchEngine, queries: list[dict[str, Any]], show_failures:
         started = time.perf_counter()
         results = engine.search(SearchRequest(q=item["q"], page_size=K, facets=False, highlight=False))
         took = time.perf_counter() - started
-        ranked = [hit_keys(h) for h in results.hits]
+        ranked = [shown_keys(engine, h) for h in results.hits]
         success, ndcg = score_query(ranked, set(item["expect"]))
         for name in (item["category"], "all"):
             acc = table.setdefault(name, [0.0, 0.0, 0, 0.0])
@@ -79,7 +96,7 @@ def evaluate(engine: SearchEngine, queries: list[dict[str, Any]], show_failures:
             acc[3] = max(acc[3], took)
         if show_failures and not success:
             first = results.hits[0] if results.hits else None
-            print(f"MISS [{item['category']}] {item['q']!r}: first {sorted(ranked[0]) if ranked else '-'} "
+            print(f"MISS [{item['category']}] {item['q']!r}: first {sorted(ranked[0][0]) if ranked else '-'} "
                   f"{first.title if first else ''} notes={results.notes} corrected={results.corrected!r}")
     return {name: {"success@1": a[0] / a[2], "nDCG@10": a[1] / a[2], "n": a[2], "max_s": a[3]} for name, a in table.items()}
 
