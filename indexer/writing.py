@@ -22,7 +22,7 @@ from indexer.analysis import PreTokenized, index_analyzer, term_positions
 from indexer.duplicates import text_fingerprint
 from indexer.models import DocMeta, Document
 from indexer.schema import build_schema
-from indexer.segments import Posting, PooledSegmentWriter
+from indexer.segments import ColumnPostings, Posting, PooledSegmentWriter
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,9 @@ class IndexSession:
         self._writer.update_document(**self._known(fields))
         self.added += 1
 
-    def add_prepared(self, doc: Document, postings: dict[str, list[Posting]], *, interprets_id: str = "", sidecar_stamp: str = "") -> None:
+    def add_prepared(
+        self, doc: Document, postings: dict[str, list[Posting] | ColumnPostings], *, interprets_id: str = "", sidecar_stamp: str = ""
+    ) -> None:
         """Add or replace ``doc`` whose analysed fields' postings were made by :func:`prepare_postings`.
 
         The writing process then neither tokenises nor encodes those fields (the costliest
@@ -182,7 +184,7 @@ def _current_schema() -> Any:
     return _schema_cache[0]
 
 
-def prepare_postings(doc: Document) -> dict[str, list[Posting]]:
+def prepare_postings(doc: Document) -> dict[str, list[Posting] | ColumnPostings]:
     """The postings of ``doc``'s analysed text fields (:data:`PREPARED_FIELDS`), for :meth:`IndexSession.add_prepared`.
 
     Runs the schema's own ``field.index`` (jieba analysis and position encoding) where it is
@@ -193,24 +195,25 @@ def prepare_postings(doc: Document) -> dict[str, list[Posting]]:
     return {name: field_postings(schema[name], values[name]) for name in PREPARED_FIELDS if name in values}
 
 
-def field_postings(field: Any, value: str) -> list[Posting]:
+def field_postings(field: Any, value: str) -> list[Posting] | ColumnPostings:
     """``list(field.index(value))``: the postings of one text field, made faster for our TEXT fields.
 
     For a field that indexes word positions (Whoosh's ``Positions`` format) with our index
     analyzer, the postings are built from :func:`indexer.analysis.term_positions` and encoded
     as ``Positions.encode`` of Whoosh-Reloaded 2.7.5 does (``pack_uint(n) + pickle`` of the
     position deltas; weight = frequency x field boost), skipping a Token object and two
-    generators per token. ``tests/integration/test_segment_writer.py`` pins the equality with
+    generators per token, and returned as :class:`ColumnPostings` (cheaper to send to the
+    writing process). ``tests/integration/test_segment_writer.py`` pins the equality with
     ``field.index``. Any other field goes through ``field.index``.
     """
     if not _fast_positions(field):
         return list(field.index(value))
-    boost = field.format.field_boost
-    single_weight = 1.0 * boost
     single = _single_position_values
     dumps = pickle.dumps
-    out: list[Posting] = []
-    append = out.append
+    terms: list[bytes] = []
+    freqs = array("I")
+    values: list[bytes] = []
+    add_term, add_freq, add_value = terms.append, freqs.append, values.append
     for text, poslist in term_positions(value).items():
         n = len(poslist)
         if n == 1:
@@ -222,12 +225,13 @@ def field_postings(field: Any, value: str) -> list[Posting]:
                 vbytes = pack_uint(1) + dumps([pos], 2)
                 if pos < _SINGLE_CACHE_POSITIONS:
                     single[pos] = vbytes
-            # weights: Whoosh sums a boost of 1.0 per token, then multiplies by the field boost
-            append((text.encode("utf-8"), 1, single_weight, vbytes))
         else:
-            deltas = [b - a for a, b in zip([0] + poslist, poslist)]
-            append((text.encode("utf-8"), n, float(n) * boost, pack_uint(n) + dumps(deltas, 2)))
-    return out
+            vbytes = pack_uint(n) + dumps([b - a for a, b in zip([0] + poslist, poslist)], 2)
+        add_term(text.encode("utf-8"))
+        add_freq(n)
+        add_value(vbytes)
+    # weights: Whoosh sums a boost of 1.0 per token, then multiplies by the field boost
+    return ColumnPostings(terms, freqs, values, field.format.field_boost)
 
 
 # position -> Positions value of a term that occurs once there, for the first positions

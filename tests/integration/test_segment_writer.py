@@ -24,7 +24,7 @@ from indexer.engine import SearchEngine
 from indexer.ingest import ingest_file, iter_files
 from indexer.models import Document, SearchRequest
 from indexer.schema import build_schema
-from indexer.segments import PooledSegmentWriter
+from indexer.segments import ColumnPostings, PooledSegmentWriter
 from indexer.writing import document_fields, field_postings, prepare_postings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,11 @@ def test_field_postings_equal_whoosh_field_index(documents: list[Document]) -> N
     texts += ["", "。，、", "ＡＢＣ１２３，３．５％ PM2.5 C++ 2024-01-02", "Москва São Paulo 的 的 的 住房公积金"]
     for name in ("title", "body", "issuer_text"):
         for text in texts:
-            assert field_postings(schema[name], text) == list(schema[name].index(text))
+            prepared = field_postings(schema[name], text)
+            assert isinstance(prepared, ColumnPostings)
+            assert prepared.tuples() == list(schema[name].index(text))
+            # the weights the pool computes are those of the tuples, to the bit
+            assert [float(n) * prepared.boost for n in prepared.freqs] == [w for _, _, w, _ in schema[name].index(text)]
     # a field that is not a positions field on our analyzer goes through Whoosh
     assert field_postings(schema["id"], "abc") == list(schema["id"].index("abc"))
 
