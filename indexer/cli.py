@@ -194,6 +194,7 @@ def _terminal(markup: str) -> str:
 @click.option("--scope", type=click.Choice(["all", "title", "body", "doc_number"]), default="all", show_default=True)
 @click.option("--from", "date_from", default=None, help="Written on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", default=None, help="Written on or before (YYYY-MM-DD).")
+@click.option("--all-copies", is_flag=True, help="List every copy of a republished text as its own result (default: copies fold into one).")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 def search_command(
     query: str,
@@ -205,6 +206,7 @@ def search_command(
     scope: str,
     date_from: str | None,
     date_to: str | None,
+    all_copies: bool,
     as_json: bool,
 ) -> None:
     """Search the index.
@@ -223,6 +225,7 @@ def search_command(
             page=page,
             page_size=limit,
             facets=not as_json,
+            collapse=not all_copies,
         )
         results = engine.search(request)
     except InvalidParameter as exc:
@@ -245,6 +248,7 @@ def search_command(
                     "snippet": h.snippet,
                     "interpretations": [link.__dict__ for link in h.interpretations],
                     "interprets": h.interprets.__dict__ if h.interprets else None,
+                    "duplicates": [link.__dict__ for link in h.duplicates],
                 }
                 for h in results.hits
             ],
@@ -265,6 +269,8 @@ def search_command(
             click.echo(f"   解读：{link.title} [{link.id}]")
         if h.interprets:
             click.echo(f"   解读的政策：{h.interprets.title} [{h.interprets.id}]")
+        for link in h.duplicates:
+            click.echo(f"   内容相同：{link.title} [{link.id}]")
 
 
 def _iso(value: date | None) -> str:

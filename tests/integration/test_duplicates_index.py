@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -125,3 +126,19 @@ def test_an_index_built_before_fingerprints_is_written_without_them() -> None:
     assert session._known(fields) == {"id": "x", "title": "t", "body": "b", "_stored_body": "b"}
     full = IndexSession(_Writer(["id", "title", "body", "fingerprint"]))
     assert full._known(fields) is fields
+
+
+def test_cli_shows_copies_and_lists_them_apart_on_request(copies: SearchEngine, config: Config) -> None:
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    runner = CliRunner()
+    base = ["search", "社会保险 缓缴", "--index", str(config.index_dir)]
+    folded = runner.invoke(main, base)
+    assert folded.exit_code == 0, folded.output
+    assert folded.output.count("内容相同：") == 1
+    payload = json.loads(runner.invoke(main, [*base, "--json"]).output)
+    assert [len(h["duplicates"]) for h in payload["hits"]] == [1, 0]
+    apart = json.loads(runner.invoke(main, [*base, "--json", "--all-copies"]).output)
+    assert len(apart["hits"]) == 3 and all(h["duplicates"] == [] for h in apart["hits"])
