@@ -109,8 +109,7 @@ class _Segment:
 
     doc_count: int
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
-    raw_dates: np.ndarray | None = None
-    fingerprints: np.ndarray | None = None
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # uint64 columns by field name
     terms: dict[str, list[tuple[str, np.ndarray]]] = field(default_factory=dict)
     titles: dict[int, str] = field(default_factory=dict)
 
@@ -137,8 +136,7 @@ class ArrayIndex:
         self._live: np.ndarray | None = None
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, FacetColumn] = {}
-        self._raw_dates: np.ndarray | None = None
-        self._fingerprints: np.ndarray | None = None
+        self._columns: dict[str, np.ndarray] = {}
         self._priors: dict[Any, np.ndarray] = {}
         self._recent = BoundedCache(TERM_ENTRIES_KEPT, size=_entries)
 
@@ -176,39 +174,31 @@ class ArrayIndex:
 
     def raw_dates(self, fieldname: str = "sort_date") -> np.ndarray:
         """A date column's raw keys (``datetime_to_long``); undated documents hold a key ≥ 2**63."""
-        with self._lock:
-            if self._raw_dates is None:
-                parts = []
-                for reader, _, key in self._leaves:
-                    seg = self._segment(reader, key)
-                    if seg.raw_dates is None:
-                        if reader.has_column(fieldname):
-                            column = reader.column_reader(fieldname, translate=False)
-                            seg.raw_dates = numeric_column(column, reader.doc_count_all()).astype(np.uint64)
-                        else:
-                            seg.raw_dates = np.full(reader.doc_count_all(), (1 << 64) - 1, dtype=np.uint64)
-                    parts.append(seg.raw_dates)
-                self._raw_dates = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-            return self._raw_dates
+        return self._uint64_column(fieldname, (1 << 64) - 1)
 
     def fingerprints(self) -> np.ndarray:
         """Each document's text fingerprint (:mod:`indexer.duplicates`); 0 for none, and in
         segments written before the index had fingerprints."""
+        return self._uint64_column("fingerprint", 0)
+
+    def _uint64_column(self, fieldname: str, missing: int) -> np.ndarray:
+        """A numeric column of every document as uint64, read once per segment; ``missing``
+        where a segment has no such column."""
         with self._lock:
-            if self._fingerprints is None:
+            if fieldname not in self._columns:
                 parts = []
                 for reader, _, key in self._leaves:
                     seg = self._segment(reader, key)
-                    if seg.fingerprints is None:
+                    if fieldname not in seg.columns:
                         count = reader.doc_count_all()
-                        if reader.has_column("fingerprint"):
-                            column = reader.column_reader("fingerprint", translate=False)
-                            seg.fingerprints = numeric_column(column, count).astype(np.uint64)
+                        if reader.has_column(fieldname):
+                            column = reader.column_reader(fieldname, translate=False)
+                            seg.columns[fieldname] = numeric_column(column, count).astype(np.uint64)
                         else:
-                            seg.fingerprints = np.zeros(count, dtype=np.uint64)
-                    parts.append(seg.fingerprints)
-                self._fingerprints = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-            return self._fingerprints
+                            seg.columns[fieldname] = np.full(count, missing, dtype=np.uint64)
+                    parts.append(seg.columns[fieldname])
+                self._columns[fieldname] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+            return self._columns[fieldname]
 
     def facet(self, fieldname: str) -> FacetColumn:
         """The facet field's values per document, from its terms' postings (a block at a

@@ -252,7 +252,7 @@ def test_warm_loads_the_arrays_before_the_first_search(demo_engine: SearchEngine
     with demo_engine.searcher() as s:
         arrays = demo_engine._arrays(s)
         assert set(FACET_FIELDS) <= set(arrays._facets)
-        assert arrays._raw_dates is not None and arrays._priors
+        assert "sort_date" in arrays._columns and arrays._priors
     assert demo_engine.search(SearchRequest(q="营商环境")).total > 0
 
 
