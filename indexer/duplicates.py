@@ -89,6 +89,15 @@ def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+
+def distances(fingerprints: np.ndarray, fp: int) -> np.ndarray:
+    """Bits in which each of ``fingerprints`` (uint64) differs from ``fp``."""
+    x = (fingerprints.astype(np.uint64) ^ np.uint64(fp)).astype("<u8")
+    return _POPCOUNT[x.view(np.uint8)].reshape(-1, 8).sum(axis=1, dtype=np.int64)
+
+
 def are_near_duplicates(a: int, b: int, max_distance: int = MAX_DISTANCE) -> bool:
     """Whether two fingerprints mark near-identical texts (0 is no fingerprint: never)."""
     return a != 0 and b != 0 and distance(a, b) <= max_distance

@@ -26,10 +26,10 @@ from whoosh.searching import Searcher
 
 from indexer import query as query_module
 from indexer import store
-from indexer.array_search import ArrayIndex, SegmentCache
+from indexer.array_search import ArrayIndex, Match, SegmentCache
 from indexer.config import Config
 from indexer.digests import DIGESTS_FILE, DigestFile, SegmentDigest, digests_of, live
-from indexer.duplicates import group_near_duplicates
+from indexer.duplicates import MAX_DISTANCE, distances, group_near_duplicates
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
@@ -304,6 +304,28 @@ class SearchEngine:
                     target = Link(policy["id"], policy.get("title", ""))
             interpretations = self._interpretations_of(s, [doc_id]).get(doc_id, [])
         return target, interpretations
+
+    def copies_of(self, doc_id: str, limit: int = 20) -> list[Link]:
+        """Other documents holding a near-identical copy of this one's text (republished
+        elsewhere; :mod:`indexer.duplicates`), oldest first. Empty for an unknown id, a text
+        too short to fingerprint, or an index built before fingerprints."""
+        with self.searcher() as s:
+            docnum = s.document_number(id=doc_id)
+            if docnum is None:
+                return []
+            arrays = self._arrays(s)
+            fingerprints = arrays.fingerprints()
+            fp = int(fingerprints[docnum])
+            if not fp:
+                return []
+            near = (distances(fingerprints, fp) <= MAX_DISTANCE) & arrays.live()
+            near[docnum] = False
+            match = Match(near, np.zeros(arrays.size))
+            links = []
+            for other in arrays.sorted_by_date(match, limit, newest=False):
+                stored = s.stored_fields(other)
+                links.append(Link(stored["id"], stored.get("title", "") or ""))
+            return links
 
     def _interpretations_of(self, s: Searcher, ids: list[str]) -> dict[str, list[Link]]:
         if not ids:

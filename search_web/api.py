@@ -159,6 +159,7 @@ def document(doc_id: str) -> Response:
             "download_url": download_url(doc.id),
             "interprets": link_json(interprets),
             "interpretations": [link_json(link) for link in interpretations],
+            "duplicates": [link_json(link) for link in engine.copies_of(doc_id)],
         }
     )
 

@@ -127,6 +127,11 @@ def _schemas() -> dict[str, Any]:
             "year": _nullable({"type": "integer"}),
             "format": _string("pdf / docx / doc / html / text / …"),
             "text": _string("Full cleaned text, one paragraph per line (plain text)"),
+            "duplicates": {
+                "type": "array",
+                "items": _ref("Link"),
+                "description": "Other documents holding a near-identical copy of this text (republished), oldest first",
+            },
         }
     )
     error = _object(

@@ -292,7 +292,9 @@ def document(doc_id: str) -> str:
     q = (request.args.get("q") or "").strip()
     terms = engine.parse(q).terms if q else []
     policy, interpretations = engine.links(doc_id)
-    related = [link for link in engine.more_like_this(doc_id, limit=6) if link.id != doc_id][:5]
+    copies = engine.copies_of(doc_id)
+    shown = {doc_id} | {link.id for link in copies}
+    related = [link for link in engine.more_like_this(doc_id, limit=6 + len(copies)) if link.id not in shown][:5]
     meta = doc.meta
     rows = meta.labelled_rows(cn_date)
     path = download_path(doc)
@@ -306,6 +308,7 @@ def document(doc_id: str) -> str:
         paragraphs=paragraphs(doc.text, terms),
         policy=policy,
         interpretations=interpretations,
+        copies=copies,
         related=related,
         download=path is not None,
         download_size=human_size(path.stat().st_size) if path else "",

@@ -142,3 +142,29 @@ def test_cli_shows_copies_and_lists_them_apart_on_request(copies: SearchEngine, 
     assert [len(h["duplicates"]) for h in payload["hits"]] == [1, 0]
     apart = json.loads(runner.invoke(main, [*base, "--json", "--all-copies"]).output)
     assert len(apart["hits"]) == 3 and all(h["duplicates"] == [] for h in apart["hits"])
+
+
+def test_document_page_and_api_list_the_other_copies(copies: SearchEngine, config: Config) -> None:
+    res = copies.search(SearchRequest(q="社会保险 缓缴", collapse=False))
+    by_name = {h.filename: h.id for h in res.hits}
+    original, republished, fund = by_name["original.txt"], by_name["republished.txt"], by_name["fund.txt"]
+    assert [link.id for link in copies.copies_of(original)] == [republished]
+    assert [link.id for link in copies.copies_of(republished)] == [original]
+    assert copies.copies_of(fund) == [] and copies.copies_of("no-such-id") == []
+    client = create_app(config.replace(rate_limit="")).test_client()
+    body = client.get(f"/api/v1/documents/{original}").get_json()
+    assert [d["id"] for d in body["duplicates"]] == [republished]
+    html = client.get(f"/doc/{original}").get_data(as_text=True)
+    assert "内容相同的文件" in html and f"/doc/{republished}" in html
+    # a copy is not also offered as a "related" document
+    related = html.split('id="related-heading"')[-1] if 'id="related-heading"' in html else ""
+    assert f"/doc/{republished}" not in related
+    assert "内容相同的文件" not in client.get(f"/doc/{fund}").get_data(as_text=True)
+
+
+def test_a_deleted_copy_is_no_longer_listed(copies: SearchEngine, tmp_path: Path) -> None:
+    (tmp_path / "docs" / "republished.txt").unlink()
+    sync_paths(copies, [tmp_path / "docs"])
+    res = copies.search(SearchRequest(q="社会保险 缓缴"))
+    assert [len(h.duplicates) for h in res.hits] == [0, 0]
+    assert copies.copies_of(res.hits[0].id) == []

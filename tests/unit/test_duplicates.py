@@ -103,3 +103,15 @@ def test_grouping_threshold(max_distance: int) -> None:
     items = [0b1000, 0b1001]
     groups = group_near_duplicates(items, lambda fp: fp, max_distance)
     assert len(groups) == (2 if max_distance == 0 else 1)
+
+
+def test_vectorised_distances_equal_the_scalar_ones() -> None:
+    import numpy as np
+
+    from indexer.duplicates import distances
+
+    rng = random.Random(3)
+    values = [rng.getrandbits(64) for _ in range(200)] + [0, 2**64 - 1]
+    fp = rng.getrandbits(64)
+    got = distances(np.array(values, dtype=np.uint64), fp)
+    assert got.tolist() == [distance(v, fp) for v in values]
