@@ -53,12 +53,13 @@ def score_query(ranked: list[list[set[str]]], expect: set[str], k: int = K) -> t
         expected documents shown together as one hit count as one in the ideal ranking.
     """
     top = ranked[:k]
-    relevant = [any(keys & expect for keys in docs) for docs in top]
-    success = 1.0 if relevant[:1] == [True] else 0.0
-    dcg = sum(1.0 / math.log2(i + 2) for i, rel in enumerate(relevant) if rel)
-    folded = sum(max(0, sum(1 for keys in docs if keys & expect) - 1) for docs in top)
+    found = [set().union(*docs) & expect for docs in top]  # the expected keys each rank shows
+    success = 1.0 if found[:1] and found[0] else 0.0
+    dcg = sum(1.0 / math.log2(i + 2) for i, keys in enumerate(found) if keys)
+    # expected documents that share one rank could not have had ranks of their own
+    folded = sum(max(0, len(keys) - 1) for keys in found)
     ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(expect) - folded)))
-    return success, (dcg / ideal if ideal else 0.0)
+    return success, (min(1.0, dcg / ideal) if ideal else 0.0)
 
 
 def shown_keys(engine: SearchEngine, hit: Hit) -> list[set[str]]:

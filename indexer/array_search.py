@@ -137,6 +137,7 @@ class ArrayIndex:
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, FacetColumn] = {}
         self._columns: dict[str, np.ndarray] = {}
+        self._interpretation_mask: np.ndarray | None = None
         self._priors: dict[Any, np.ndarray] = {}
         self._recent = BoundedCache(TERM_ENTRIES_KEPT, size=_entries)
 
@@ -181,6 +182,16 @@ class ArrayIndex:
         segments written before the index had fingerprints."""
         return self._uint64_column("fingerprint", 0)
 
+    def interpretations(self) -> np.ndarray:
+        """Mask of the documents that are interpretations (政策解读)."""
+        if self._interpretation_mask is None:
+            if "is_interpretation" in self.searcher.schema:
+                mask = self.evaluate(q.Term("is_interpretation", True), None).mask.copy()
+            else:
+                mask = np.zeros(self.size, dtype=bool)
+            self._interpretation_mask = mask  # two threads may both compute it: the same array
+        return self._interpretation_mask
+
     def _uint64_column(self, fieldname: str, missing: int) -> np.ndarray:
         """A numeric column of every document as uint64, read once per segment; ``missing``
         where a segment has no such column."""
@@ -191,7 +202,9 @@ class ArrayIndex:
                     seg = self._segment(reader, key)
                     if fieldname not in seg.columns:
                         count = reader.doc_count_all()
-                        if reader.has_column(fieldname):
+                        # an index built before the field existed has it in no schema: Whoosh
+                        # raises on has_column there
+                        if fieldname in reader.schema and reader.has_column(fieldname):
                             column = reader.column_reader(fieldname, translate=False)
                             seg.columns[fieldname] = numeric_column(column, count).astype(np.uint64)
                         else:

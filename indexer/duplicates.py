@@ -19,8 +19,8 @@ from typing import TypeVar
 
 import numpy as np
 
-#: Texts with fewer shingles than this get no fingerprint (0): a title-only record or a
-#: two-line notice is too short to call a copy of another.
+#: Texts with fewer shingles than this (holding an ideograph) get no fingerprint (0): a
+#: title-only record or a two-line notice is too short to call a copy of another.
 MIN_SHINGLES = 60
 #: Fingerprints at most this many bits apart are near-duplicates. Measured on the ncp
 #: policies: republished copies (a changed date line, a source footer) are 0-3 bits apart;
@@ -49,10 +49,19 @@ def text_fingerprint(text: str) -> int:
     n = len(codes) - _SHINGLE + 1
     if n < MIN_SHINGLES:
         return 0
+    # only shingles holding an ideograph: digits have 10^4 four-character shingles in all,
+    # so two long numeric tables (a budget annex) would cover the same ones and fold
+    ideograph = codes >= 0x3400
+    worded = ideograph[:n].copy()
+    for i in range(1, _SHINGLE):
+        worded |= ideograph[i : i + n]
+    if np.count_nonzero(worded) < MIN_SHINGLES:
+        return 0
     with np.errstate(over="ignore"):
         h = codes[:n] * _LANE[0]
         for i in range(1, _SHINGLE):
             h ^= codes[i : i + n] * _LANE[i]
+        h = h[worded]
         h += _GOLDEN
         h = (h ^ (h >> np.uint64(30))) * _MIX1
         h = (h ^ (h >> np.uint64(27))) * _MIX2
@@ -107,25 +116,70 @@ T = TypeVar("T")
 
 
 def group_near_duplicates(
-    items: Sequence[T], fingerprint: Callable[[T], int], max_distance: int = MAX_DISTANCE
+    items: Sequence[T],
+    fingerprint: Callable[[T], int],
+    max_distance: int = MAX_DISTANCE,
+    kind: Callable[[T], object] | None = None,
 ) -> list[tuple[T, list[T]]]:
     """``items`` in order, each item that nearly duplicates an earlier one moved under it.
 
     :param items: ranked hits (best first).
     :param fingerprint: an item's fingerprint (0: none, never grouped).
+    :param kind: items fold only into an earlier item of the same kind (e.g. an
+        interpretation never folds into the policy it quotes).
     :returns: ``(kept item, [its later near-duplicates])`` in the order of the kept items.
     """
-    groups: list[tuple[T, list[T]]] = []
-    kept: list[tuple[int, list[T]]] = []
-    for item in items:
-        fp = fingerprint(item)
-        if fp:
-            home = next((dups for kfp, dups in kept if distance(fp, kfp) <= max_distance), None)
-            if home is not None:
-                home.append(item)
-                continue
-        dups: list[T] = []
-        groups.append((item, dups))
-        if fp:
-            kept.append((fp, dups))
+    fps = [fingerprint(item) for item in items]
+    kinds = [kind(item) for item in items] if kind is not None else None
+    return [(items[i], [items[j] for j in copies]) for i, copies in group_indices(fps, kinds, max_distance)]
+
+
+def group_indices(
+    fps: Sequence[int], kinds: Sequence[object] | None = None, max_distance: int = MAX_DISTANCE
+) -> list[tuple[int, list[int]]]:
+    """:func:`group_near_duplicates` over positions: ``(kept index, [indices folded under it])``.
+
+    Linear in the number of items: fingerprints at most ``max_distance`` bits apart agree
+    on at least one of ``max_distance + 1`` bands of their bits (pigeonhole), so only items
+    sharing a band are compared.
+
+    :param fps: the items' fingerprints in rank order (0: none, never grouped).
+    :param kinds: the items' kinds (None: all one kind).
+    """
+    bands = _bands(max_distance)
+    groups: list[tuple[int, list[int]]] = []
+    home_of: dict[int, int] = {}  # item index -> its group's position in groups
+    by_band: list[dict[int, list[int]]] = [{} for _ in bands]
+    for index, fp in enumerate(fps):
+        if not fp:
+            groups.append((index, []))
+            continue
+        keys = [(fp >> shift) & mask for shift, mask in bands]
+        item_kind = kinds[index] if kinds is not None else None
+        home = -1
+        for table, key in zip(by_band, keys):
+            for kept in table.get(key, ()):
+                if (home < 0 or kept < home) and distance(fp, fps[kept]) <= max_distance and (
+                    kinds is None or kinds[kept] == item_kind
+                ):
+                    home = kept
+        if home >= 0:
+            groups[home_of[home]][1].append(index)
+            continue
+        home_of[index] = len(groups)
+        groups.append((index, []))
+        for table, key in zip(by_band, keys):
+            table.setdefault(key, []).append(index)
     return groups
+
+
+def _bands(max_distance: int) -> list[tuple[int, int]]:
+    """(shift, mask) of ``max_distance + 1`` bands covering the 64 bits."""
+    count = max_distance + 1
+    width, extra = divmod(64, count)
+    out, shift = [], 0
+    for i in range(count):
+        size = width + (1 if i < extra else 0)
+        out.append((shift, (1 << size) - 1))
+        shift += size
+    return out

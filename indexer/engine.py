@@ -29,7 +29,7 @@ from indexer import store
 from indexer.array_search import ArrayIndex, Match, SegmentCache
 from indexer.config import Config
 from indexer.digests import DIGESTS_FILE, DigestFile, SegmentDigest, digests_of, live
-from indexer.duplicates import MAX_DISTANCE, distances, group_near_duplicates
+from indexer.duplicates import MAX_DISTANCE, distances, group_indices
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
@@ -50,6 +50,12 @@ MAX_RESULTS = 10_000
 MAX_FILTER_VALUES = 50
 #: Most facet values returned per field.
 FACET_LIMIT = 30
+
+
+#: Result sets up to this size are folded whole (copies of one text into one hit), so the
+#: number of pages is exact; larger ones fold as far as the page asked for, and their page
+#: count is estimated from the number of matching documents. About 1 ms of folding at 500.
+FOLD_WHOLE_RESULTS = 500
 
 
 class SearchEngine:
@@ -318,7 +324,11 @@ class SearchEngine:
             fp = int(fingerprints[docnum])
             if not fp:
                 return []
+            interpretation = arrays.interpretations()
+            # the same kind only: an interpretation quoting its policy whole is listed as its
+            # interpretation, not as a copy
             near = (distances(fingerprints, fp) <= MAX_DISTANCE) & arrays.live()
+            near &= interpretation == interpretation[docnum]
             near[docnum] = False
             match = Match(near, np.zeros(arrays.size))
             links = []
@@ -418,27 +428,48 @@ class SearchEngine:
                 and (rk.overlap_weight > 0 or rk.overlap_long_weight > 0)
             )
             depth = max(rk.title_rerank_depth if rerank else 0, rk.overlap_depth if by_overlap else 0)
-            limit = max(request.page * request.page_size, depth)
-            if request.collapse:
-                # copies fold into the hit above them: look further, so pages stay full
-                limit = max(limit, 2 * request.page * request.page_size)
+            needed = request.page * request.page_size
+            limit = max(needed, depth)
             final_scores = match.scores * self._priors(arrays, weighting)
-            if request.sort == "newest" or (request.sort == "relevance" and isinstance(used, q.Every)):
-                order = arrays.sorted_by_date(match, limit, newest=True)
-            elif request.sort == "oldest":
-                order = arrays.sorted_by_date(match, limit, newest=False)
-            else:
-                order, _ = arrays.top(match, limit, final_scores)
-            ranked = [(_StoredHit(s, docnum, arrays), float(final_scores[docnum])) for docnum in order]
-            if rerank:
-                ranked = _rerank_by_title(ranked, parsed, rk)
-            if by_overlap:
-                ranked = _rerank_by_overlap(ranked, parsed, rk, title_only=request.scope == "title")
+            total = match.count()
+
+            def ranked_to(limit: int) -> list[tuple[_StoredHit, float]]:
+                if request.sort == "newest" or (request.sort == "relevance" and isinstance(used, q.Every)):
+                    order = arrays.sorted_by_date(match, limit, newest=True)
+                elif request.sort == "oldest":
+                    order = arrays.sorted_by_date(match, limit, newest=False)
+                else:
+                    order, _ = arrays.top(match, limit, final_scores)
+                ranked = [(_StoredHit(s, docnum, arrays), float(final_scores[docnum])) for docnum in order]
+                # the re-ranks reorder the top `depth` only, the same however far `limit` reaches
+                if rerank:
+                    ranked = _rerank_by_title(ranked, parsed, rk)
+                if by_overlap:
+                    ranked = _rerank_by_overlap(ranked, parsed, rk, title_only=request.scope == "title")
+                return ranked
+
+            hit_count: int | None = None
             if request.collapse:
                 fingerprints = arrays.fingerprints()
-                groups = group_near_duplicates(ranked, lambda item: int(fingerprints[item[0].docnum]))
+                interpretation = arrays.interpretations()
+                # copies fold into the hit above them: look twice as far, and further while
+                # the folded hits do not fill this page and matches remain; a result set of
+                # moderate size is folded whole, so its pages are counted exactly
+                limit = max(limit, 2 * needed)
+                if total <= FOLD_WHOLE_RESULTS:
+                    limit = max(limit, total)
+                while True:
+                    ranked = ranked_to(limit)
+                    docnums = np.fromiter((h.docnum for h, _ in ranked), dtype=np.int64, count=len(ranked))
+                    positions = group_indices(fingerprints[docnums].tolist(), interpretation[docnums].tolist())
+                    groups = [(ranked[i], [ranked[j] for j in copies]) for i, copies in positions]
+                    if len(groups) >= needed or len(ranked) >= total:
+                        break
+                    limit *= 2
+                if len(ranked) >= total:
+                    hit_count = len(groups)  # every match folded: the pages are known exactly
             else:
-                groups = [(item, []) for item in ranked]
+                groups = [(item, []) for item in ranked_to(limit)]
             start = (request.page - 1) * request.page_size
             hits = []
             for (h, score), copies in groups[start : start + request.page_size]:
@@ -448,7 +479,6 @@ class SearchEngine:
                 hits.append(hit)
             self._attach_links(s, hits)
             facets = self._facets(arrays, unfiltered, filters) if request.facets else {}
-            total = match.count()
             corrected = ""
             if parsed.corrected and parsed.corrected != parsed.text:
                 # did-you-mean only when the corrected query finds something by itself
@@ -458,6 +488,7 @@ class SearchEngine:
                     corrected = parsed.corrected
         return Results(
             total=total,
+            hit_count=hit_count,
             hits=hits,
             page=request.page,
             page_size=request.page_size,
@@ -481,6 +512,8 @@ class SearchEngine:
             for fieldname in FACET_FIELDS:
                 arrays.facet(fieldname)
             arrays.raw_dates()
+            arrays.fingerprints()
+            arrays.interpretations()
             for fieldname, field_type in s.schema.items():
                 if field_type.scorable:
                     arrays.lengths(fieldname)

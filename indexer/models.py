@@ -184,7 +184,11 @@ class Results:
     corrected: str = ""  # did-you-mean suggestion, only when it has results
     relaxed: bool = False  # the words were not all required to get these results
     notes: list[str] = field(default_factory=list)  # e.g. "按发文字号检索：国办发〔2024〕12号"
+    # hits once copies are folded, when the fold reached every match (None: not known, and
+    # pages are counted from total, copies included)
+    hit_count: int | None = None
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size)) if self.page_size else 1
+        shown = self.total if self.hit_count is None else self.hit_count
+        return max(1, -(-shown // self.page_size)) if self.page_size else 1

@@ -50,9 +50,15 @@ class IndexSession:
     def _known(self, fields: dict[str, Any]) -> dict[str, Any]:
         """``fields`` less those the index's schema lacks (an index built before a field was added)."""
         names = self._names
-        if all(k in names or (k.startswith("_stored_") and k[8:] in names) for k in fields):
+
+        def known(key: str) -> bool:
+            if key.startswith("_stored_"):
+                return key[8:] in names
+            return key.startswith("_") or key in names  # _boost and friends are Whoosh's own
+
+        if all(known(k) for k in fields):
             return fields
-        return {k: v for k, v in fields.items() if k in names or (k.startswith("_stored_") and k[8:] in names)}
+        return {k: v for k, v in fields.items() if known(k)}
 
     def add(
         self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None

@@ -123,7 +123,7 @@ def search() -> Response:
 def facets() -> Response:
     """Facet counts (and the total) for a query and filters, without hits."""
     req = search_request_from_args(request.args, get_config())
-    req.page, req.page_size, req.highlight, req.facets = 1, 1, False, True
+    req.page, req.page_size, req.highlight, req.facets, req.collapse = 1, 1, False, True, False
     results = get_engine().search(req)
     return jsonify({"total": results.total, "query": results.query, "facets": facets_json(results)})
 

@@ -37,7 +37,7 @@ SCOPE_LABELS: dict[str, str] = {"all": "全文", "title": "标题", "doc_number"
 SORT_LABELS: dict[str, str] = {"relevance": "按相关度", "newest": "按日期（新→旧）", "oldest": "按日期（旧→新）"}
 
 #: The search parameters a page URL may carry (everything else is dropped from generated links).
-SEARCH_PARAMS: tuple[str, ...] = ("q", *FACET_FIELDS, "from", "to", "scope", "sort", "page", "page_size")
+SEARCH_PARAMS: tuple[str, ...] = ("q", *FACET_FIELDS, "from", "to", "scope", "sort", "page", "page_size", "collapse")
 
 #: search_url() changes that drop every filter and the date range.
 _NO_FILTERS: dict[str, Any] = {name: None for name in FACET_FIELDS} | {"from": None, "to": None}
@@ -124,6 +124,7 @@ def _suggestions(req: SearchRequest, results: Results) -> list[dict[str, Any]]:
             page_size=1,
             highlight=False,
             facets=False,
+            collapse=False,  # only the total is read
         )
         return engine.search(probe).total
 

@@ -444,10 +444,12 @@
       links.appendChild(el("span", null, "政策解读："));
       links.appendChild(self.link(link.page_url, link.title));
     });
-    (hit.duplicates || []).forEach(function (link) {
-      links.appendChild(el("span", null, "内容相同："));
-      links.appendChild(self.link(link.page_url, link.title));
-    });
+    var copies = hit.duplicates || [];
+    if (copies.length) {
+      // the first copy as a link, the rest as a count (a notice may be republished many times)
+      links.appendChild(el("span", null, copies.length > 1 ? "另有 " + copies.length + " 份内容相同，如：" : "内容相同："));
+      links.appendChild(self.link(copies[0].page_url, copies[0].title));
+    }
     if (hit.download_url) links.appendChild(this.link(hit.download_url, "下载原文", "gs-download"));
     item.appendChild(links);
     return item;

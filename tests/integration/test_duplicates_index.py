@@ -23,7 +23,13 @@ BODY = (
     "免征中小微企业三项社会保险单位缴费部分，免征期限不超过5个月；对大型企业等其他参保单位，"
     "三项社会保险单位缴费部分可减半征收，减征期限不超过3个月。受疫情影响生产经营出现严重困难的企业，"
     "可申请缓缴社会保险费，缓缴期限原则上不超过6个月，缓缴期间免收滞纳金。各区要加强组织领导，"
-    "抓紧制定具体实施办法，确保政策落实到位，及时将减免政策落实到参保单位。"
+    "抓紧制定具体实施办法，确保政策落实到位，及时将减免政策落实到参保单位。\n"
+    "一、明确减免范围。本通知所称中小微企业，按照工业和信息化部、国家统计局、国家发展改革委、"
+    "财政部印发的中小企业划型标准规定认定；以单位方式参保的个体工商户参照企业办法执行。\n"
+    "二、规范办理程序。参保单位无需提出申请，社会保险经办机构依据登记信息直接办理减免，"
+    "已经缴纳的费款可以冲抵以后月份应缴费款，也可以按照规定申请退回。\n"
+    "三、加强基金管理。各区要统筹考虑基金收支情况，确保各项社会保险待遇按时足额发放，"
+    "密切跟踪政策执行情况，发现问题及时报告。"
 )
 OTHER = (
     "为做好疫情防控期间住房公积金管理服务工作，支持受疫情影响的企业和职工共渡难关，现就有关事项通知如下："
@@ -168,3 +174,122 @@ def test_a_deleted_copy_is_no_longer_listed(copies: SearchEngine, tmp_path: Path
     res = copies.search(SearchRequest(q="社会保险 缓缴"))
     assert [len(h.duplicates) for h in res.hits] == [0, 0]
     assert copies.copies_of(res.hits[0].id) == []
+
+
+def test_an_interpretation_quoting_its_policy_whole_stays_a_hit_of_its_own(copies: SearchEngine, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "republished.txt").unlink()
+    interpretation = docs / "interpretation.txt"
+    interpretation.write_text(
+        f"《{TITLE}》政策解读\n\n近日，市人力资源和社会保障局印发通知，现将全文转发如下：\n\n" + BODY, encoding="utf-8"
+    )
+    sync_paths(copies, [docs])
+    res = copies.search(SearchRequest(q="社会保险 缓缴"))
+    names = {h.filename: h for h in res.hits}
+    assert {"original.txt", "interpretation.txt"} <= set(names)
+    assert names["interpretation.txt"].is_interpretation
+    assert names["original.txt"].duplicates == [] and names["interpretation.txt"].duplicates == []
+    assert copies.copies_of(names["original.txt"].id) == []
+    # it is listed where it belongs: as the policy's interpretation
+    assert [link.id for link in names["original.txt"].interpretations] == [names["interpretation.txt"].id]
+
+
+def _many_copies(docs: Path) -> list[str]:
+    for i in range(15):  # one notice republished 15 times
+        write_doc(docs, f"copy{i:02d}.txt", title=TITLE, number="示人社发〔2020〕3号", body=BODY, date="2020年2月20日")
+    distinct = []
+    for i in range(12):
+        # distinct texts: each its own subject, so no two fold
+        body = f"第{i}号专项工作。" + OTHER[i * 7 :] + "各单位" + "认真落实，" * (i + 1) + f"编号{i}。" + BODY[::-1][: 40 + 9 * i]
+        write_doc(docs, f"other{i:02d}.txt", title=f"示例市关于第{i}项专项工作的通知", number=f"示政发〔2021〕{i + 1}号",
+                  body=body, date=f"2021年{i % 12 + 1}月1日")
+        distinct.append(f"other{i:02d}.txt")
+    return distinct
+
+
+def test_pages_stay_full_and_reach_every_document_when_copies_abound(engine: SearchEngine, tmp_path: Path) -> None:
+    distinct = _many_copies(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    seen: list[str] = []
+    folded: list[int] = []
+    first = engine.search(SearchRequest(q="", sort="newest", page_size=5))
+    assert first.total == 27
+    assert first.pages == 3 and first.hit_count == 13  # 12 distinct texts and one notice
+    for page in range(1, first.pages + 1):
+        res = engine.search(SearchRequest(q="", sort="newest", page=page, page_size=5))
+        assert len(res.hits) == (5 if page < 3 else 3)
+        seen += [h.filename for h in res.hits]
+        folded += [len(h.duplicates) for h in res.hits]
+    assert sorted(folded)[-1] == 14 and sum(folded) == 14
+    assert sorted(n for n in seen if n.startswith("other")) == distinct
+    assert sum(1 for n in seen if n.startswith("copy")) == 1
+    assert len(seen) == len(set(seen))
+
+
+def test_a_large_result_set_folds_as_far_as_the_page_and_loses_nothing(
+    engine: SearchEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer import engine as engine_module
+
+    distinct = _many_copies(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    monkeypatch.setattr(engine_module, "FOLD_WHOLE_RESULTS", 0)  # as if 27 matches were many
+    first = engine.search(SearchRequest(q="", sort="oldest", page_size=5))
+    assert first.hit_count is None and first.pages == 6  # estimated from the 27 documents
+    seen: list[str] = []
+    for page in range(1, 7):
+        res = engine.search(SearchRequest(q="", sort="oldest", page=page, page_size=5))
+        assert len(res.hits) == (5 if page < 3 else 3 if page == 3 else 0)
+        seen += [h.filename for h in res.hits]
+    assert seen[0].startswith("copy")  # the oldest: the notice, with its 14 copies folded in
+    assert sorted(n for n in seen if n.startswith("other")) == distinct and len(seen) == 13
+
+
+class _NoFingerprintSchema:
+    """``build_schema`` as it was before fingerprints (schema v3)."""
+
+    def __init__(self, original):  # type: ignore[no-untyped-def]
+        self.original = original
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        schema = self.original()
+        schema.remove("fingerprint")
+        return schema
+
+
+def test_an_index_built_before_fingerprints_searches_and_updates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import store
+
+    docs = tmp_path / "docs"
+    write_doc(docs, "original.txt", title=TITLE, body=BODY)
+    write_doc(docs, "republished.txt", title=TITLE, body="来源：示例市东区政务网\n" + BODY)
+    config = Config.from_env({}, index_dir=tmp_path / "index", workers=1)
+    monkeypatch.setattr(store, "build_schema", _NoFingerprintSchema(store.build_schema))
+    with SearchEngine(config) as old:
+        sync_paths(old, [docs])
+    monkeypatch.undo()
+    with SearchEngine(config) as engine:
+        with engine.searcher() as s:
+            assert "fingerprint" not in s.schema
+        # no fingerprints: nothing folds, and nothing fails
+        res = engine.search(SearchRequest(q="社会保险 缓缴"))
+        assert len(res.hits) == 2 and all(h.duplicates == [] for h in res.hits)
+        assert engine.copies_of(res.hits[0].id) == []
+        # written by this code: a new file, a touched one (re-added from stored fields)
+        write_doc(docs, "fund.txt", title="示例市住房公积金管理中心关于住房公积金阶段性支持政策的通知", body=OTHER)
+        path = docs / "original.txt"
+        os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 100))
+        summary = sync_paths(engine, [docs])
+        assert summary.failed == [] and len(summary.added) == 1
+        assert engine.search(SearchRequest(q="住房公积金 缓缴")).total >= 1
+    client = create_app(config.replace(rate_limit="")).test_client()
+    assert client.get("/", query_string={"q": "社会保险"}).status_code == 200
+    assert client.get(f"/doc/{res.hits[0].id}").status_code == 200
+    assert client.get("/api/v1/search", query_string={"q": "社会保险"}).status_code == 200
+
+
+def test_site_links_keep_collapse_off(copies: SearchEngine, config: Config) -> None:
+    client = create_app(config.replace(rate_limit="")).test_client()
+    html = client.get("/", query_string={"q": "社会保险 缓缴", "collapse": "false", "page_size": "1"}).get_data(as_text=True)
+    assert "另有" not in html  # every copy is a hit of its own
+    assert "collapse=false" in html.split('class="pagination"', 1)[1]
