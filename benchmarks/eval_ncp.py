@@ -218,8 +218,8 @@ def folded(search: Callable[[str], list[list[str]]], engine: SearchEngine) -> Ca
 
     with engine.searcher() as s:
         arrays = engine._arrays(s)
-        fingerprints, interpretation = arrays.fingerprints(), arrays.interpretations()
-        by_id = {stored["id"]: (int(fingerprints[d]), bool(interpretation[d])) for d, stored in s.reader().iter_docs()}
+        fingerprints, kinds = arrays.fingerprints(), arrays.fold_kinds()
+        by_id = {stored["id"]: (int(fingerprints[d]), int(kinds[d])) for d, stored in s.reader().iter_docs()}
 
     def run(text: str) -> list[list[str]]:
         groups = group_near_duplicates(

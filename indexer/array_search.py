@@ -138,6 +138,7 @@ class ArrayIndex:
         self._facets: dict[str, FacetColumn] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._interpretation_mask: np.ndarray | None = None
+        self._fold_kinds: np.ndarray | None = None
         self._priors: dict[Any, np.ndarray] = {}
         self._recent = BoundedCache(TERM_ENTRIES_KEPT, size=_entries)
 
@@ -191,6 +192,18 @@ class ArrayIndex:
                 mask = np.zeros(self.size, dtype=bool)
             self._interpretation_mask = mask  # two threads may both compute it: the same array
         return self._interpretation_mask
+
+    def fold_kinds(self) -> np.ndarray:
+        """Per document, what a copy must share with it to fold into it (:mod:`indexer.duplicates`):
+        being an interpretation or not, and the validity, so an amended or repealed version
+        never hides under the version in force."""
+        if self._fold_kinds is None:
+            kinds = self.interpretations().astype(np.int64)
+            validity = self.facet("validity") if "validity" in self.searcher.schema else None
+            if validity is not None and validity.codes is not None:
+                kinds = kinds + 2 * (validity.codes + 1)
+            self._fold_kinds = kinds
+        return self._fold_kinds
 
     def _uint64_column(self, fieldname: str, missing: int) -> np.ndarray:
         """A numeric column of every document as uint64, read once per segment; ``missing``

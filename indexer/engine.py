@@ -324,11 +324,11 @@ class SearchEngine:
             fp = int(fingerprints[docnum])
             if not fp:
                 return []
-            interpretation = arrays.interpretations()
+            kinds = arrays.fold_kinds()
             # the same kind only: an interpretation quoting its policy whole is listed as its
-            # interpretation, not as a copy
+            # interpretation, and an amended or repealed version is no copy of the one in force
             near = (distances(fingerprints, fp) <= MAX_DISTANCE) & arrays.live()
-            near &= interpretation == interpretation[docnum]
+            near &= kinds == kinds[docnum]
             near[docnum] = False
             match = Match(near, np.zeros(arrays.size))
             links = []
@@ -451,7 +451,7 @@ class SearchEngine:
             hit_count: int | None = None
             if request.collapse:
                 fingerprints = arrays.fingerprints()
-                interpretation = arrays.interpretations()
+                kinds = arrays.fold_kinds()
                 # copies fold into the hit above them: look twice as far, and further while
                 # the folded hits do not fill this page and matches remain; a result set of
                 # moderate size is folded whole, so its pages are counted exactly
@@ -461,7 +461,7 @@ class SearchEngine:
                 while True:
                     ranked = ranked_to(limit)
                     docnums = np.fromiter((h.docnum for h, _ in ranked), dtype=np.int64, count=len(ranked))
-                    positions = group_indices(fingerprints[docnums].tolist(), interpretation[docnums].tolist())
+                    positions = group_indices(fingerprints[docnums].tolist(), kinds[docnums].tolist())
                     groups = [(ranked[i], [ranked[j] for j in copies]) for i, copies in positions]
                     if len(groups) >= needed or len(ranked) >= total:
                         break
@@ -513,7 +513,7 @@ class SearchEngine:
                 arrays.facet(fieldname)
             arrays.raw_dates()
             arrays.fingerprints()
-            arrays.interpretations()
+            arrays.fold_kinds()
             for fieldname, field_type in s.schema.items():
                 if field_type.scorable:
                     arrays.lengths(fieldname)

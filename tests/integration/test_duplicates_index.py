@@ -293,3 +293,14 @@ def test_site_links_keep_collapse_off(copies: SearchEngine, config: Config) -> N
     html = client.get("/", query_string={"q": "社会保险 缓缴", "collapse": "false", "page_size": "1"}).get_data(as_text=True)
     assert "另有" not in html  # every copy is a hit of its own
     assert "collapse=false" in html.split('class="pagination"', 1)[1]
+
+
+def test_a_repealed_version_does_not_fold_into_the_version_in_force(copies: SearchEngine, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "republished.txt.json").write_text(json.dumps({"validity": "已废止"}, ensure_ascii=False), encoding="utf-8")
+    (docs / "original.txt.json").write_text(json.dumps({"validity": "现行有效"}, ensure_ascii=False), encoding="utf-8")
+    sync_paths(copies, [docs])
+    res = copies.search(SearchRequest(q="社会保险 缓缴"))
+    assert len(res.hits) == 3 and all(h.duplicates == [] for h in res.hits)
+    assert {h.validity for h in res.hits if h.filename != "fund.txt"} == {"已废止", "现行有效"}
+    assert copies.copies_of(res.hits[0].id) == []
