@@ -134,7 +134,7 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | ExtractionE
                     yield number, ExtractionError(f"{path}:{number}", f"not a JSON line: {exc.msg}")
                     continue
                 if isinstance(record, dict):
-                    yield number, record
+                    yield number, _without_lone_surrogates(record)
                 else:
                     yield number, ExtractionError(f"{path}:{number}", "not a JSON object")
     elif suffix in (".csv", ".tsv"):
@@ -145,6 +145,18 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | ExtractionE
                 yield number, row
     else:
         raise UnsupportedFormat(str(path), "import takes .jsonl or .csv records")
+
+
+def _without_lone_surrogates(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with lone UTF-16 surrogates (JSON allows ``"\\ud800"``) in its strings
+    replaced by U+FFFD: they cannot be encoded as UTF-8, so hashing or indexing would raise."""
+    for key, value in record.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                record[key] = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return record
 
 
 def ingest_record(record: dict[str, Any], source: Path, number: int) -> Document:

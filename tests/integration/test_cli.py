@@ -92,3 +92,15 @@ def test_import_records(runner: CliRunner, tmp_path: Path) -> None:
     assert summary["failed"][0]["path"].endswith("cms.jsonl:2")
     found = json.loads(runner.invoke(main, ["search", "养老服务补贴", "--index", str(tmp_path / "ix"), "--json"]).output)
     assert found["total"] == 1
+
+
+def test_import_a_record_with_a_lone_surrogate(runner: CliRunner, tmp_path: Path) -> None:
+    # JSON may escape half a UTF-16 pair ("\ud800"); such a string cannot become UTF-8
+    records = tmp_path / "cms.jsonl"
+    records.write_text('{"title": "示例市关于医疗救助的通知", "text": "困难群众医疗救助\\ud800标准提高。", "url": "https://example.gov/2"}\n',
+                       encoding="utf-8")
+    result = runner.invoke(main, ["import", str(records), "--index", str(tmp_path / "ix"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["added"] == 1
+    found = json.loads(runner.invoke(main, ["search", "医疗救助", "--index", str(tmp_path / "ix"), "--json"]).output)
+    assert found["total"] == 1 and "\ufffd" in runner.invoke(main, ["show", found["hits"][0]["id"], "--index", str(tmp_path / "ix"), "--full"]).output
