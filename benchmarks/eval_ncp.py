@@ -214,18 +214,14 @@ def folded(search: Callable[[str], list[list[str]]], engine: SearchEngine) -> Ca
     For the baseline: the same credit for copies as govsearch gets, so the two compare.
     ``search`` should return more than :data:`K` ranks, since folding removes some.
     """
-    from indexer.duplicates import group_near_duplicates
-
-    with engine.searcher() as s:
-        arrays = engine._arrays(s)
-        fingerprints, kinds = arrays.fingerprints(), arrays.fold_kinds()
-        by_id = {stored["id"]: (int(fingerprints[d]), int(kinds[d])) for d, stored in s.reader().iter_docs()}
 
     def run(text: str) -> list[list[str]]:
-        groups = group_near_duplicates(
-            search(text), lambda group: by_id.get(group[0], (0, False))[0], kind=lambda group: by_id.get(group[0], (0, False))[1]
-        )
-        return [first + [key for copy in copies for key in copy] for first, copies in groups][:K]
+        ranked = search(text)
+        with engine.searcher() as s:
+            # the baseline's index holds the same documents: ids are shared, document numbers not
+            docnums = [s.document_number(id=group[0]) for group in ranked]
+            positions = engine._arrays(s).fold(docnums)
+        return [ranked[i] + [key for j in copies for key in ranked[j]] for i, copies in positions][:K]
 
     return run
 

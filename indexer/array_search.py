@@ -29,7 +29,7 @@ import threading
 from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,8 @@ from whoosh.system import _INT_SIZE
 from whoosh.matching import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from indexer.duplicates import group_indices
 
 #: Posting entries (document number + frequency) kept in the cache, per engine. About 8
 #: bytes each: the default holds 40 MB, the postings of a few hundred common words at 10^5
@@ -137,7 +139,6 @@ class ArrayIndex:
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, FacetColumn] = {}
         self._columns: dict[str, np.ndarray] = {}
-        self._interpretation_mask: np.ndarray | None = None
         self._fold_kinds: np.ndarray | None = None
         self._priors: dict[Any, np.ndarray] = {}
         self._recent = BoundedCache(TERM_ENTRIES_KEPT, size=_entries)
@@ -183,27 +184,25 @@ class ArrayIndex:
         segments written before the index had fingerprints."""
         return self._uint64_column("fingerprint", 0)
 
-    def interpretations(self) -> np.ndarray:
-        """Mask of the documents that are interpretations (政策解读)."""
-        if self._interpretation_mask is None:
-            if "is_interpretation" in self.searcher.schema:
-                mask = self.evaluate(q.Term("is_interpretation", True), None).mask.copy()
-            else:
-                mask = np.zeros(self.size, dtype=bool)
-            self._interpretation_mask = mask  # two threads may both compute it: the same array
-        return self._interpretation_mask
-
     def fold_kinds(self) -> np.ndarray:
         """Per document, what a copy must share with it to fold into it (:mod:`indexer.duplicates`):
-        being an interpretation or not, and the validity, so an amended or repealed version
-        never hides under the version in force."""
+        being an interpretation (政策解读) or not, and the validity, so an amended or repealed
+        version never hides under the version in force."""
         if self._fold_kinds is None:
-            kinds = self.interpretations().astype(np.int64)
+            kinds = np.zeros(self.size, dtype=np.int64)
+            if "is_interpretation" in self.searcher.schema:
+                kinds += self.evaluate(q.Term("is_interpretation", True), None).mask
             validity = self.facet("validity") if "validity" in self.searcher.schema else None
             if validity is not None and validity.codes is not None:
-                kinds = kinds + 2 * (validity.codes + 1)
-            self._fold_kinds = kinds
+                kinds += 2 * (validity.codes + 1)
+            self._fold_kinds = kinds  # two threads may both compute it: the same array
         return self._fold_kinds
+
+    def fold(self, docnums: Sequence[int]) -> list[tuple[int, list[int]]]:
+        """Ranked documents with the copies of one text folded under the best-ranked of them
+        (:func:`indexer.duplicates.group_indices`): ``(kept position, [folded positions])``."""
+        order = np.asarray(docnums, dtype=np.int64)
+        return group_indices(self.fingerprints()[order].tolist(), self.fold_kinds()[order].tolist())
 
     def _uint64_column(self, fieldname: str, missing: int) -> np.ndarray:
         """A numeric column of every document as uint64, read once per segment; ``missing``

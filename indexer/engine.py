@@ -29,7 +29,7 @@ from indexer import store
 from indexer.array_search import ArrayIndex, Match, SegmentCache
 from indexer.config import Config
 from indexer.digests import DIGESTS_FILE, DigestFile, SegmentDigest, digests_of, live
-from indexer.duplicates import MAX_DISTANCE, distances, group_indices
+from indexer.duplicates import MAX_DISTANCE, distances
 from indexer.errors import IndexUnavailable, InvalidParameter
 from indexer.highlight import leading_text, mark_text, snippet
 from indexer.models import FACET_FIELDS, Document, Hit, Link, Results, SearchRequest
@@ -450,8 +450,6 @@ class SearchEngine:
 
             hit_count: int | None = None
             if request.collapse:
-                fingerprints = arrays.fingerprints()
-                kinds = arrays.fold_kinds()
                 # copies fold into the hit above them: look twice as far, and further while
                 # the folded hits do not fill this page and matches remain; a result set of
                 # moderate size is folded whole, so its pages are counted exactly
@@ -460,8 +458,7 @@ class SearchEngine:
                     limit = max(limit, total)
                 while True:
                     ranked = ranked_to(limit)
-                    docnums = np.fromiter((h.docnum for h, _ in ranked), dtype=np.int64, count=len(ranked))
-                    positions = group_indices(fingerprints[docnums].tolist(), kinds[docnums].tolist())
+                    positions = arrays.fold([h.docnum for h, _ in ranked])
                     groups = [(ranked[i], [ranked[j] for j in copies]) for i, copies in positions]
                     if len(groups) >= needed or len(ranked) >= total:
                         break

@@ -12,7 +12,6 @@ from indexer.config import Config
 from indexer.engine import SearchEngine
 from indexer.models import SearchRequest
 from indexer.sync import sync_paths
-from indexer.writing import IndexSession
 from search_web import create_app
 
 from .docs_factory import write_doc
@@ -111,27 +110,6 @@ def test_site_shows_the_other_copies_under_the_hit(copies: SearchEngine, config:
     html = client.get("/", query_string={"q": "社会保险 缓缴"}).get_data(as_text=True)
     assert "另有 1 份内容相同的文件" in html
     assert html.count('class="duplicate-link"') == 1
-
-
-class _Schema:
-    def __init__(self, names: list[str]) -> None:
-        self._names = names
-
-    def names(self) -> list[str]:
-        return self._names
-
-
-class _Writer:
-    def __init__(self, names: list[str]) -> None:
-        self.schema = _Schema(names)
-
-
-def test_an_index_built_before_fingerprints_is_written_without_them() -> None:
-    session = IndexSession(_Writer(["id", "title", "body"]))
-    fields = {"id": "x", "title": "t", "body": "b", "_stored_body": "b", "fingerprint": 7}
-    assert session._known(fields) == {"id": "x", "title": "t", "body": "b", "_stored_body": "b"}
-    full = IndexSession(_Writer(["id", "title", "body", "fingerprint"]))
-    assert full._known(fields) is fields
 
 
 def test_cli_shows_copies_and_lists_them_apart_on_request(copies: SearchEngine, config: Config) -> None:
@@ -268,7 +246,8 @@ def test_an_index_built_before_fingerprints_searches_and_updates(tmp_path: Path,
     with SearchEngine(config) as old:
         sync_paths(old, [docs])
     monkeypatch.undo()
-    with SearchEngine(config) as engine:
+    # two workers and four new files: the path that sends prepared postings (add_prepared)
+    with SearchEngine(config.replace(workers=2)) as engine:
         with engine.searcher() as s:
             assert "fingerprint" not in s.schema
         # no fingerprints: nothing folds, and nothing fails
@@ -276,11 +255,12 @@ def test_an_index_built_before_fingerprints_searches_and_updates(tmp_path: Path,
         assert len(res.hits) == 2 and all(h.duplicates == [] for h in res.hits)
         assert engine.copies_of(res.hits[0].id) == []
         # written by this code: a new file, a touched one (re-added from stored fields)
-        write_doc(docs, "fund.txt", title="示例市住房公积金管理中心关于住房公积金阶段性支持政策的通知", body=OTHER)
+        for i in range(4):
+            write_doc(docs, f"fund{i}.txt", title=f"示例市住房公积金管理中心关于住房公积金阶段性支持政策的通知（{i}）", body=OTHER)
         path = docs / "original.txt"
         os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 100))
         summary = sync_paths(engine, [docs])
-        assert summary.failed == [] and len(summary.added) == 1
+        assert summary.failed == [] and len(summary.added) == 4 and summary.unchanged == 2
         assert engine.search(SearchRequest(q="住房公积金 缓缴")).total >= 1
     client = create_app(config.replace(rate_limit="")).test_client()
     assert client.get("/", query_string={"q": "社会保险"}).status_code == 200

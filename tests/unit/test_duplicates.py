@@ -11,9 +11,13 @@ from indexer.duplicates import (
     MIN_SHINGLES,
     are_near_duplicates,
     distance,
-    group_near_duplicates,
+    group_indices,
     text_fingerprint,
 )
+
+
+def _grouped(names: list[str], fps: list[int], kinds: list[object] | None = None, max_distance: int = MAX_DISTANCE):  # type: ignore[no-untyped-def]
+    return [(names[i], [names[j] for j in copies]) for i, copies in group_indices(fps, kinds, max_distance)]
 
 POLICY = (
     "为贯彻落实党中央、国务院关于统筹推进新冠肺炎疫情防控和经济社会发展工作的决策部署，"
@@ -90,8 +94,7 @@ def test_long_texts_are_fingerprinted_in_bounded_steps() -> None:
 
 def test_grouping_keeps_order_and_moves_copies_under_the_first_of_them() -> None:
     items = [("a", 0b1111), ("b", 0), ("a2", 0b1110), ("c", 0xFFFF_0000), ("b2", 0), ("a3", 0b0111_1111)]
-    groups = group_near_duplicates(items, lambda item: item[1])
-    assert [(item[0], [d[0] for d in dups]) for item, dups in groups] == [
+    assert _grouped([n for n, _ in items], [fp for _, fp in items]) == [
         ("a", ["a2", "a3"]),  # 1 and 3 bits from a
         ("b", []),  # no fingerprint: never grouped, not even with another zero
         ("c", []),
@@ -101,9 +104,7 @@ def test_grouping_keeps_order_and_moves_copies_under_the_first_of_them() -> None
 
 @pytest.mark.parametrize("max_distance", [0, 1])
 def test_grouping_threshold(max_distance: int) -> None:
-    items = [0b1000, 0b1001]
-    groups = group_near_duplicates(items, lambda fp: fp, max_distance)
-    assert len(groups) == (2 if max_distance == 0 else 1)
+    assert len(group_indices([0b1000, 0b1001], None, max_distance)) == (2 if max_distance == 0 else 1)
 
 
 def test_vectorised_distances_equal_the_scalar_ones() -> None:
@@ -151,14 +152,13 @@ def test_banded_grouping_equals_comparing_every_pair(max_distance: int) -> None:
         for _ in range(rng.randrange(6)):
             fp ^= 1 << rng.randrange(64)
         items.append((f"d{i}", fp if rng.random() > 0.05 else 0, rng.choice("pi")))
-    got = group_near_duplicates(items, lambda it: it[1], max_distance, kind=lambda it: it[2])
-    assert [(item[0], [d[0] for d in dups]) for item, dups in got] == _brute(items, max_distance)
+    got = _grouped([it[0] for it in items], [it[1] for it in items], [it[2] for it in items], max_distance)
+    assert got == _brute(items, max_distance)
 
 
 def test_an_item_folds_only_into_one_of_its_kind() -> None:
     items = [("policy", 0b1111, False), ("interpretation quoting it", 0b1111, True), ("copy", 0b1110, False)]
-    groups = group_near_duplicates(items, lambda it: it[1], kind=lambda it: it[2])
-    assert [(item[0], [d[0] for d in dups]) for item, dups in groups] == [
+    assert _grouped([it[0] for it in items], [it[1] for it in items], [it[2] for it in items]) == [
         ("policy", ["copy"]),
         ("interpretation quoting it", []),
     ]
