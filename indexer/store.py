@@ -35,6 +35,7 @@ from whoosh.index import EmptyIndexError, Index, LockError
 from whoosh.writing import IndexWriter
 
 from indexer.errors import IndexLocked, IndexUnavailable
+from indexer.merge_policy import tiered_merge
 from indexer.schema import READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, build_schema
 from indexer.segments import PooledSegmentWriter
 
@@ -223,7 +224,8 @@ def index_writer(ix: Index, *, timeout: float = 0.0, memory_mb: int = 128) -> It
     """A writer that commits on clean exit and cancels on error, never both.
 
     The writer is a :class:`indexer.segments.PooledSegmentWriter`: Whoosh's segment writer with
-    a postings pool grouped by term, so the commit sorts no postings and merges no runs.
+    a postings pool grouped by term, so the commit sorts no postings and merges no runs. The
+    commit merges existing segments by :func:`indexer.merge_policy.tiered_merge`.
 
     :param timeout: seconds to wait for another process's write lock.
     :param memory_mb: postings (estimated MB) pooled in memory before the writer finishes a
@@ -242,4 +244,5 @@ def index_writer(ix: Index, *, timeout: float = 0.0, memory_mb: int = 128) -> It
         writer.cancel()
         raise
     else:
-        writer.commit()
+        # tiers by size, not Whoosh's MERGE_SMALL: see indexer.merge_policy
+        writer.commit(mergetype=tiered_merge)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from whoosh import query as q
 from whoosh import sorting
 
+from indexer import merge_policy
 from indexer.array_search import ArrayIndex, SegmentCache
 from indexer.engine import SearchEngine
 from indexer.models import FACET_FIELDS, SearchRequest
@@ -154,7 +155,9 @@ def test_undated_documents_stay_out_of_date_ranges_and_sort_last(engine: SearchE
         assert dated == list(reversed([d for d in oldest if d != undated_doc]))
 
 
-def test_several_segments_and_deletions_equal_whoosh(engine: SearchEngine, tmp_path: Path) -> None:
+def test_several_segments_and_deletions_equal_whoosh(engine: SearchEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # keep the deleted documents: a commit would purge a segment this small once half is gone
+    monkeypatch.setattr(merge_policy, "PURGE_DELETED_SHARE", 1.01)
     docs = tmp_path / "docs"
     small_corpus(docs)
     sync_paths(engine, [docs])
