@@ -34,10 +34,14 @@ from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, Index, LockError
 from whoosh.writing import IndexWriter
 
+from indexer import compound_files
 from indexer.errors import IndexLocked, IndexUnavailable
 from indexer.merge_policy import tiered_merge
 from indexer.schema import READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, build_schema
 from indexer.segments import PooledSegmentWriter
+
+# segment readers map their compound files without copying them (see the module)
+compound_files.install()
 
 logger = logging.getLogger(__name__)
 
