@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +49,31 @@ def is_sidecar(path: Path) -> bool:
     return False
 
 
-def sidecar_stamp(path: Path) -> str:
-    """A string that changes when the file's sidecar metadata may have changed."""
+def sidecar_stamp(path: Path, names: Container[str] | None = None) -> str:
+    """A string that changes when the file's sidecar metadata may have changed.
+
+    :param names: the names in the file's folder, when the caller listed it: a sidecar not
+        among them is not looked for (a sync of 10^5 files saves 3 x 10^5 failing ``stat`` calls).
+    """
     parts = []
-    for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json"), path.parent / "manifest.csv"):
+    folder = path.parent
+    for candidate in (path.name + ".json", path.with_suffix(".json").name, "manifest.csv"):
+        if names is not None and candidate not in names:
+            continue
         try:
-            st = candidate.stat()
+            st = os.stat(folder / candidate)
         except OSError:
             continue
-        parts.append(f"{candidate.name}:{st.st_size}:{st.st_mtime_ns}")
+        parts.append(f"{candidate}:{st.st_size}:{st.st_mtime_ns}")
     return "|".join(parts)
+
+
+def folder_names(folder: Path) -> frozenset[str] | None:
+    """The names in ``folder`` for :func:`sidecar_stamp`, or None when it cannot be listed."""
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return None
 
 
 def hash_file(path: Path) -> str:

@@ -122,3 +122,23 @@ def test_bad_values_raise_invalid_parameter(overrides: dict, name: str) -> None:
     with pytest.raises(InvalidParameter) as info:
         apply_overrides(DocMeta(), overrides)
     assert info.value.name == name
+
+
+def test_sidecar_stamp_from_a_folder_listing_is_the_stamp_from_stat(tmp_path: Path) -> None:
+    from indexer.ingest import folder_names, sidecar_stamp
+
+    for name in ("a.pdf", "b.docx", "noext", "c.tar.gz"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "a.pdf.json").write_text("{}")
+    (tmp_path / "b.json").write_text("{}")
+    (tmp_path / "noext.json").write_text("{}")
+    (tmp_path / "manifest.csv").write_text("path,title\n")
+    names = folder_names(tmp_path)
+    assert names is not None
+    for name in ("a.pdf", "b.docx", "noext", "c.tar.gz"):
+        path = tmp_path / name
+        assert sidecar_stamp(path, names) == sidecar_stamp(path)
+    assert sidecar_stamp(tmp_path / "a.pdf").startswith("a.pdf.json:")
+    assert "b.json:" in sidecar_stamp(tmp_path / "b.docx")
+    assert sidecar_stamp(tmp_path / "c.tar.gz", frozenset()) == ""  # nothing listed, nothing looked for
+    assert folder_names(tmp_path / "missing") is None
