@@ -9,7 +9,8 @@ Prints, for one corpus from ``make_big_corpus`` (``--docs N``):
 * **full indexing** with ``sync_paths(rebuild=True)`` (extraction workers + writer), docs/s and
   MB/s, its ratio to the bound, wall and CPU seconds (this process + children), peak RSS;
   with ``--compare``, also the older ways (``sync.WORKER_ANALYSIS``: ``none`` = jieba in the
-  writer; ``spans`` = workers tokenise, the writer replays tokens and encodes postings);
+  writer; ``spans`` = workers tokenise, the writer replays tokens and encodes postings;
+  ``postings`` = workers prepare postings, the one writer pools them and writes the segments);
 * **index size** against the raw text size;
 * an **incremental** run after rewriting 1 % of the generated files, as a share of the full run;
 * with ``--baselines``, the stock Whoosh + ChineseAnalyzer setup (``procs=2``) and tantivy over
@@ -103,7 +104,7 @@ def full_index(index_dir: Path, roots: list[Path], workers: int, mode: str) -> d
     """A full ``sync_paths(rebuild=True)`` into a fresh ``index_dir``."""
     shutil.rmtree(index_dir, ignore_errors=True)
     analysis.clear_block_memo()  # workers start with nothing remembered
-    sync.WORKER_ANALYSIS = mode
+    default, sync.WORKER_ANALYSIS = sync.WORKER_ANALYSIS, mode
     engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=workers))
     before = cpu_seconds()
     started = time.perf_counter()
@@ -111,7 +112,7 @@ def full_index(index_dir: Path, roots: list[Path], workers: int, mode: str) -> d
     wall = time.perf_counter() - started
     after = cpu_seconds()
     engine.close()
-    sync.WORKER_ANALYSIS = "postings"
+    sync.WORKER_ANALYSIS = default
     return {"wall_s": wall, "cpu_main_s": after[0] - before[0], "cpu_children_s": after[1] - before[1],
             "added": len(summary.added), "failed": len(summary.failed) + len(summary.skipped)}
 
@@ -125,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--compare", action="store_true", help="also index the old way (jieba in the writer)")
+    ap.add_argument("--compare", action="store_true", help="also index the older ways (none, spans, postings)")
+    ap.add_argument("--also", action="append", default=[], choices=["none", "spans", "postings"],
+                    help="also index this older way (sync.WORKER_ANALYSIS), before the default; repeatable")
     ap.add_argument("--baselines", action="store_true", help="also index with stock Whoosh and tantivy")
     ap.add_argument("--keep", type=Path, help="build the index here and keep it")
     ap.add_argument("--json", type=Path, help="write the figures here too")
@@ -181,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  CPU-time bound (CPU seconds spread over {args.workers} cores, i.e. what an idle machine would do): {cpu_bound:.0f} docs/s")
         figures["cpu_bound_docs_per_s"] = cpu_bound
 
-        runs = [("workers prepare postings (default)", "postings")]
-        if args.compare:
-            runs[:0] = [("old: jieba in the writer", "none"), ("workers tokenise, writer replays", "spans")]
+        runs = [("workers write segments (default)", "segments")]
+        older = {"none": "old: jieba in the writer", "spans": "workers tokenise, writer replays",
+                 "postings": "workers prepare postings, one writer"}
+        wanted = list(older) if args.compare else args.also
+        runs[:0] = [(older[mode], mode) for mode in older if mode in wanted]
         for label, pre in runs:
             r = full_index(index_dir, roots, args.workers, pre)
             r["docs_per_s"] = len(paths) / r["wall_s"]
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         # ratio between two phases minutes apart moves with it, so it is bracketed
         after = _scaled(tokenisation_bound(texts, args.workers), factor)
         figures["bound_after"] = after
-        r = figures["full_postings"]  # type: ignore[assignment]
+        r = figures["full_segments"]  # type: ignore[assignment]
         critical = max(r["cpu_main_s"], (r["cpu_main_s"] + r["cpu_children_s"]) / args.workers)
         # the bound's time on idle cores over the run's critical path
         ratios = [(b["cpu_s"] / args.workers) / critical for b in (bound, after)]
@@ -219,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         inc = time.perf_counter() - started
         after = cpu_seconds()
         engine.close()
-        full_wall = figures["full_postings"]["wall_s"]  # type: ignore[index]
+        full_wall = figures["full_segments"]["wall_s"]  # type: ignore[index]
         figures["incremental"] = {"changed": len(changed), "wall_s": inc, "share_of_full": inc / full_wall,
                                   "cpu_s": (after[0] - before[0]) + (after[1] - before[1])}
         print(f"\nincremental after rewriting {len(changed)} files (1 %): {inc:.1f} s wall = {inc / full_wall:.1%} of the full run "
@@ -241,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             toks = [(" ".join(baselines.tokenize(d["title"], search_mode=True)), " ".join(baselines.tokenize(d["body"], search_mode=True))) for d in docs]
             tok_wall = time.perf_counter() - t0
             tv_wall = tv.build(docs, toks)
-            ours = figures["full_postings"]["wall_s"]  # type: ignore[index]
+            ours = figures["full_segments"]["wall_s"]  # type: ignore[index]
             figures["stock"] = {"wall_s": stock_wall, "docs_per_s": len(docs) / stock_wall, "index_mb": stock.size() / 1e6}
             figures["tantivy"] = {"wall_s": tv_wall, "tokenise_s_one_core": tok_wall, "index_mb": tv.size() / 1e6}
             print(f"\nstock Whoosh + ChineseAnalyzer, procs={args.workers} (clean text, no extraction): {stock_wall:.1f} s, "

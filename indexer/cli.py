@@ -102,6 +102,7 @@ def index_command(
 
 def _run_sync(engine: SearchEngine, paths: tuple[Path, ...], *, quiet: bool, **kwargs: Any) -> SyncSummary:
     bar: Any = None
+    last_line = [0]  # files read at the last plain progress line
 
     def progress(done: int, total: int, path: str) -> None:
         # a progress bar on a terminal; plain lines otherwise (logs, cron, CI)
@@ -111,8 +112,10 @@ def _run_sync(engine: SearchEngine, paths: tuple[Path, ...], *, quiet: bool, **k
                 from tqdm import tqdm
 
                 bar = tqdm(total=total, unit="file", file=sys.stderr)
-            bar.update(1)
-        elif done == total or done % PLAIN_PROGRESS_EVERY == 0:
+            if done > bar.n:
+                bar.update(done - bar.n)
+        elif done > last_line[0] and (done == total or done // PLAIN_PROGRESS_EVERY > last_line[0] // PLAIN_PROGRESS_EVERY):
+            last_line[0] = done
             click.echo(f"read {done}/{total} files", err=True)
 
     try:

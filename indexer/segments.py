@@ -429,19 +429,58 @@ class PooledSegmentWriter(SegmentWriter):
             self._added = False
         return segments + self.flushed
 
+    def adopt(self, segments: list[Any]) -> None:
+        """Commit ``segments``, finished by :meth:`finish_segments` of unlocked writers in other
+        processes, with this writer's own (and delete their files if it is cancelled)."""
+        self.flushed.extend(segments)
+
+    def finish_segments(self) -> list[Any]:
+        """Finish the current segment and return every segment this writer wrote, committing nothing.
+
+        For a writer opened with ``_lk=False`` in an extraction worker: the writer holding the
+        index's lock commits the segments with its own (:meth:`adopt`). The writer is closed
+        after this; an empty current segment is deleted rather than returned.
+        """
+        self._check_state()
+        if self.docnum:
+            self.flushed.append(self._finalize_segment())
+        else:
+            self._close_segment()
+            _delete_segment_files(self.storage, self.indexname, {self.newsegment.segment_id()})
+        self.is_closed = True
+        segments, self.flushed = self.flushed, []
+        return segments
+
+    def discard_segments(self) -> None:
+        """Close an unlocked writer (see :meth:`finish_segments`) and delete every segment it started."""
+        try:
+            if not self.is_closed:
+                self.is_closed = True
+                self._close_segment()
+        finally:
+            _delete_segment_files(self.storage, self.indexname,
+                                  {segment.segment_id() for segment in self.flushed} | {self.newsegment.segment_id()})
+            self.flushed = []
+
     def cancel(self) -> None:
-        """Whoosh's ``cancel``, then delete the files of every segment this writer started.
+        """Whoosh's ``cancel``, then delete the files of every segment this writer started or adopted.
 
         Nothing refers to them (Whoosh's own cancel leaves them for the next commit's clean-up).
         """
         super().cancel()
         names = {segment.segment_id() for segment in self.flushed} | {self.newsegment.segment_id()}
-        pattern = TOC._segment_pattern(self.indexname)
-        for filename in list(self.storage):
-            match = pattern.match(filename)
-            if match and match.group(1) in names:
-                try:
-                    self.storage.delete_file(filename)
-                except OSError:
-                    pass  # left for the next commit's clean-up
+        _delete_segment_files(self.storage, self.indexname, names)
         self.flushed = []
+
+
+def _delete_segment_files(storage: Any, indexname: str, segment_ids: set[str]) -> None:
+    """Delete the files of these segments (compound or not); a file that will not go is left
+    for the next commit's clean-up, which deletes every file of a segment no TOC names."""
+    pattern = TOC._segment_pattern(indexname)
+    for filename in list(storage):
+        match = pattern.match(filename)
+        if match and match.group(1) in segment_ids:
+            try:
+                storage.delete_file(filename)
+            except OSError:
+                pass

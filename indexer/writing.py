@@ -3,7 +3,9 @@
 :class:`IndexSession` is what :meth:`SearchEngine.writer` and :meth:`SearchEngine.rebuild`
 yield. Documents arrive either whole (the writer analyses them) or with the postings of
 their analysed text fields (title, body, issuer names) prepared in an extraction worker
-(:func:`prepare_postings`), so jieba runs on every core and the writer only pools postings.
+(:func:`prepare_postings`), so jieba runs on every core and the writer only pools postings,
+or, for large runs, as whole segments that workers wrote (:class:`SegmentBatchWriter`) and the
+session adopts into its commit (:meth:`IndexSession.adopt_segments`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from whoosh import formats
+from whoosh import index as whoosh_index
 from whoosh.system import pack_uint
 
 from indexer.analysis import PreTokenized, index_analyzer, term_positions
@@ -48,17 +51,43 @@ class IndexSession:
         self._names = frozenset(writer.schema.names())
 
     def _known(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """``fields`` less those the index's schema lacks (an index built before a field was added)."""
-        names = self._names
+        return known_fields(self._names, fields)
 
-        def known(key: str) -> bool:
-            if key.startswith("_stored_"):
-                return key[8:] in names
-            return key.startswith("_") or key in names  # _boost and friends are Whoosh's own
+    def _prepared_fields_match(self) -> bool:
+        """Whether prepared postings fit this index: its analysed fields are the current schema's
+        plain positional text fields (no spelling words, no vectors) and the writer pools by term."""
+        if self._prepared_ok is None:
+            writer = self._writer
+            current = _current_schema()
+            self._prepared_ok = isinstance(writer, PooledSegmentWriter) and all(
+                name in writer.schema
+                and writer.schema[name] == current[name]
+                and not writer.schema[name].separate_spelling()
+                and not writer.schema[name].vector
+                for name in PREPARED_FIELDS
+            )
+        return self._prepared_ok
 
-        if all(known(k) for k in fields):
-            return fields
-        return {k: v for k, v in fields.items() if known(k)}
+    def segment_target(self, memory_mb: int) -> SegmentTarget | None:
+        """Where extraction workers may write whole segments for this session's commit
+        (:class:`SegmentBatchWriter`, then :meth:`adopt_segments`); None when this index's
+        fields differ from the current schema's (documents then come through :meth:`add`).
+
+        :param memory_mb: postings each worker pools before it finishes a segment.
+        """
+        if not self._prepared_fields_match():
+            return None
+        return SegmentTarget(self._writer.storage.folder, self._writer.indexname, max(1, memory_mb))
+
+    def adopt_segments(self, segments: list[Any], documents: int) -> None:
+        """Commit ``segments`` (from :meth:`SegmentBatchWriter.finish`) with this session's own.
+
+        The caller deletes the old versions of documents they replace (:meth:`delete`).
+
+        :param documents: how many documents they hold, for :attr:`added`.
+        """
+        self._writer.adopt(segments)
+        self.added += documents
 
     def add(
         self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
@@ -82,23 +111,12 @@ class IndexSession:
         part of adding a document); the index is the same as with :meth:`add`. Falls back to
         :meth:`add` when this index's fields differ from the current schema's.
         """
-        writer = self._writer
-        if self._prepared_ok is None:
-            current = _current_schema()
-            # only plain positional text fields (no spelling words, no vectors) of the current schema
-            self._prepared_ok = isinstance(writer, PooledSegmentWriter) and all(
-                name in writer.schema
-                and writer.schema[name] == current[name]
-                and not writer.schema[name].separate_spelling()
-                and not writer.schema[name].vector
-                for name in PREPARED_FIELDS
-            )
-        if not self._prepared_ok:
+        if not self._prepared_fields_match():
             self.add(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp)
             return
         fields = document_fields(doc, interprets_id=interprets_id, sidecar_stamp=sidecar_stamp)
-        writer.delete_by_term("id", doc.id)
-        writer.add_document_with_postings(self._known(fields), postings)
+        self._writer.delete_by_term("id", doc.id)
+        self._writer.add_document_with_postings(self._known(fields), postings)
         self.added += 1
 
     def delete(self, doc_id: str) -> None:
@@ -123,6 +141,62 @@ class IndexSession:
             if fields["sort_date"] is None:
                 fields.pop("sort_date")
         self._writer.update_document(**{k: v for k, v in fields.items() if v is not None})
+
+
+def known_fields(names: frozenset[str], fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` less those a schema with these field ``names`` lacks (an index built before a field was added)."""
+
+    def known(key: str) -> bool:
+        if key.startswith("_stored_"):
+            return key[8:] in names
+        return key.startswith("_") or key in names  # _boost and friends are Whoosh's own
+
+    if all(known(k) for k in fields):
+        return fields
+    return {k: v for k, v in fields.items() if known(k)}
+
+
+@dataclass(frozen=True)
+class SegmentTarget:
+    """An index generation that workers may add segments to (see :meth:`IndexSession.segment_target`)."""
+
+    folder: str
+    indexname: str
+    memory_mb: int
+
+
+class SegmentBatchWriter:
+    """Writes documents into new segments of an index, outside the locked writer's process.
+
+    Runs in an extraction worker while the writing process holds the index's lock: it opens
+    an unlocked :class:`PooledSegmentWriter` (as Whoosh's own multiprocessing writer opens its
+    sub-writers) and writes complete segments, with fresh ids, that no table of contents names
+    until the locked writer adopts them (:meth:`IndexSession.adopt_segments`). So the
+    documents' analysis, pooling and segment writing all happen on the worker's core, and
+    only the finished segments' descriptions travel back. A segment never adopted (a worker
+    that died, a run that was cancelled) is deleted by :meth:`discard` or by the next
+    commit's clean-up; it is never read.
+    """
+
+    def __init__(self, target: SegmentTarget) -> None:
+        ix = whoosh_index.open_dir(target.folder, indexname=target.indexname)
+        self._writer = PooledSegmentWriter(ix, _lk=False, limitmb=target.memory_mb)
+        self._names = frozenset(self._writer.schema.names())
+        self.documents = 0
+
+    def add(self, doc: Document, *, sidecar_stamp: str = "") -> None:
+        """Add ``doc`` as :meth:`IndexSession.add_prepared` would (no old version is deleted here)."""
+        fields = document_fields(doc, sidecar_stamp=sidecar_stamp)
+        self._writer.add_document_with_postings(known_fields(self._names, fields), _postings_of_fields(fields))
+        self.documents += 1
+
+    def finish(self) -> list[Any]:
+        """Finish writing; the segments written (picklable Whoosh ``Segment`` objects)."""
+        return self._writer.finish_segments()
+
+    def discard(self) -> None:
+        """Stop writing and delete every segment this writer started."""
+        self._writer.discard_segments()
 
 
 def document_fields(
@@ -196,8 +270,12 @@ def prepare_postings(doc: Document) -> dict[str, list[Posting] | ColumnPostings]
     Runs the schema's own ``field.index`` (jieba analysis and position encoding) where it is
     called, normally in an extraction worker process, so indexing uses every core.
     """
+    return _postings_of_fields(document_fields(doc))
+
+
+def _postings_of_fields(values: dict[str, Any]) -> dict[str, list[Posting] | ColumnPostings]:
+    """:func:`prepare_postings` from the document's fields (empty ones left out, as the writer leaves them)."""
     schema = _current_schema()
-    values = document_fields(doc)  # the values the writer would index itself (empty ones left out)
     return {name: field_postings(schema[name], values[name]) for name in PREPARED_FIELDS if name in values}
 
 
