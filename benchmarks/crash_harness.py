@@ -109,9 +109,20 @@ def index_state(index_dir: Path) -> dict[str, str]:
     return state
 
 
+#: When set (``--segment-batch-min-files``), runs read this many files or more through the
+#: workers-write-segments path (``indexer.sync.SEGMENT_BATCH_MIN_FILES``, 5,000 by default,
+#: more than the harness's runs read).
+SEGMENT_BATCH_MIN_FILES: int | None = None
+
+
 def index_command(folder: Path, index_dir: Path, *extra: str) -> list[str]:
     """The ``govsearch index`` command line (through the current interpreter)."""
-    return [sys.executable, "-m", "indexer.cli", "index", str(folder), "--index", str(index_dir), "--json", *extra]
+    args = ["index", str(folder), "--index", str(index_dir), "--json", *extra]
+    if SEGMENT_BATCH_MIN_FILES is None:
+        return [sys.executable, "-m", "indexer.cli", *args]
+    launcher = (f"import runpy, indexer.sync; indexer.sync.SEGMENT_BATCH_MIN_FILES = {SEGMENT_BATCH_MIN_FILES}; "
+                "runpy.run_module('indexer.cli', run_name='__main__')")
+    return [sys.executable, "-c", launcher, *args]
 
 
 def _env(workers: int) -> dict[str, str]:
@@ -324,7 +335,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=20, help="files edited and added per run")
     parser.add_argument("--workers", type=int, default=2, help="extraction processes")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--segment-batch-min-files", type=int,
+                        help="let runs of this many files or more have the workers write segments (default: the engine's 5,000)")
     args = parser.parse_args(argv)
+    global SEGMENT_BATCH_MIN_FILES
+    SEGMENT_BATCH_MIN_FILES = args.segment_batch_min_files
     with tempfile.TemporaryDirectory(prefix="govsearch-crash-") as tmp:
         report = run_harness(Path(tmp), runs=args.runs, docs=args.docs, seed=args.seed,
                              changes=args.changes, workers=args.workers, log=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import crash_harness
 from benchmarks.crash_harness import (
     _env,
     disk_state,
@@ -36,10 +37,13 @@ def indexed(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rebuild", [False, True], ids=["incremental", "rebuild"])
+@pytest.mark.parametrize("rebuild, segments", [(False, False), (True, False), (True, True)],
+                         ids=["incremental", "rebuild", "rebuild-worker-segments"])
 def test_kill_during_extraction_keeps_last_commit_and_next_run_converges(
-    indexed: tuple[Path, Path, dict[str, str]], rebuild: bool
+    indexed: tuple[Path, Path, dict[str, str]], rebuild: bool, segments: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if segments:  # the killed run's workers write segments of their own (runs this small use the one writer)
+        monkeypatch.setattr(crash_harness, "SEGMENT_BATCH_MIN_FILES", 4)
     folder, index_dir, committed = indexed
     rng = random.Random(5)
     mutate(folder, rng, 1, 120)
