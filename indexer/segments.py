@@ -446,7 +446,7 @@ class PooledSegmentWriter(SegmentWriter):
             self.flushed.append(self._finalize_segment())
         else:
             self._close_segment()
-            _delete_segment_files(self.storage, self.indexname, {self.newsegment.segment_id()})
+            delete_segment_files(self.storage, self.indexname, {self.newsegment.segment_id()})
         self.is_closed = True
         segments, self.flushed = self.flushed, []
         return segments
@@ -458,7 +458,7 @@ class PooledSegmentWriter(SegmentWriter):
                 self.is_closed = True
                 self._close_segment()
         finally:
-            _delete_segment_files(self.storage, self.indexname,
+            delete_segment_files(self.storage, self.indexname,
                                   {segment.segment_id() for segment in self.flushed} | {self.newsegment.segment_id()})
             self.flushed = []
 
@@ -469,11 +469,11 @@ class PooledSegmentWriter(SegmentWriter):
         """
         super().cancel()
         names = {segment.segment_id() for segment in self.flushed} | {self.newsegment.segment_id()}
-        _delete_segment_files(self.storage, self.indexname, names)
+        delete_segment_files(self.storage, self.indexname, names)
         self.flushed = []
 
 
-def _delete_segment_files(storage: Any, indexname: str, segment_ids: set[str]) -> None:
+def delete_segment_files(storage: Any, indexname: str, segment_ids: set[str]) -> None:
     """Delete the files of these segments (compound or not); a file that will not go is left
     for the next commit's clean-up, which deletes every file of a segment no TOC names."""
     pattern = TOC._segment_pattern(indexname)

@@ -475,7 +475,6 @@ def _write_in_workers(
                     # a worker died: every unfinished batch is lost with the pool; its files
                     # go the one-by-one way, which isolates the one that kills a worker
                     lost = batch + [item for rest in in_flight.values() for item in rest]
-                    in_flight.clear()
                     logger.warning("an extraction worker died; reading %d files one by one", len(lost))
                     return lost, accounted
                 session.adopt_segments(result.segments, result.documents)
@@ -490,6 +489,11 @@ def _write_in_workers(
     finally:
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
+        # batches still in flight when the run ended early (--strict, an interrupt, a dead
+        # worker) may have finished meanwhile: nothing adopts their segments, so delete them
+        for fut in in_flight:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                session.discard_segments(fut.result().segments)
 
 
 def _pool(workers: int, ctx: Any) -> ProcessPoolExecutor:

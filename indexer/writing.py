@@ -25,7 +25,7 @@ from indexer.analysis import PreTokenized, index_analyzer, term_positions
 from indexer.duplicates import text_fingerprint
 from indexer.models import DocMeta, Document
 from indexer.schema import build_schema
-from indexer.segments import ColumnPostings, Posting, PooledSegmentWriter
+from indexer.segments import ColumnPostings, Posting, PooledSegmentWriter, delete_segment_files
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,11 @@ class IndexSession:
         """
         self._writer.adopt(segments)
         self.added += documents
+
+    def discard_segments(self, segments: list[Any]) -> None:
+        """Delete the files of ``segments`` (from :meth:`SegmentBatchWriter.finish`) that this
+        session will not adopt: a batch that finished after the run had failed."""
+        delete_segment_files(self._writer.storage, self._writer.indexname, {s.segment_id() for s in segments})
 
     def add(
         self, doc: Document, *, interprets_id: str = "", sidecar_stamp: str = "", spans: dict[str, array] | None = None
