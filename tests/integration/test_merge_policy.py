@@ -55,3 +55,21 @@ def test_a_mostly_replaced_segment_is_rewritten_without_its_deleted_documents(en
     assert sum(x for _, x in segments(engine)) == 0
     assert sum(d for d, _ in segments(engine)) == 4
     assert hits(engine, "修订稿") == 2 and hits(engine, "征求意见稿") == 2
+
+
+def test_a_merge_finishes_segments_when_the_pool_fills(engine: SearchEngine) -> None:
+    from indexer.merge_policy import tiered_merge
+    from indexer.segments import PooledSegmentWriter, TermPool
+
+    for n in range(merge_policy.MERGE_FACTOR):
+        with engine.writer() as session:
+            session.add(doc(n))
+    ix = engine._index()
+    writer = PooledSegmentWriter(ix, limitmb=1)
+    writer._limit = 2_000  # bytes: a few documents' postings
+    writer.pool = TermPool(writer._limit)
+    writer.commit(mergetype=tiered_merge)
+    engine.close()
+    assert len(segments(engine)) > 1  # the merged documents did not all go into one pooled segment
+    assert sum(d - x for d, x in segments(engine)) == merge_policy.MERGE_FACTOR
+    assert hits(engine, "住房公积金") == merge_policy.MERGE_FACTOR
