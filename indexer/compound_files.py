@@ -17,11 +17,15 @@ storage makes them (done once, by :mod:`indexer.store`).
 
 from __future__ import annotations
 
+import threading
 from io import BytesIO
 from typing import Any
 
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
+
+
+_CREATING = threading.Lock()
 
 
 class LazyBufferFile(BufferFile):
@@ -43,9 +47,15 @@ class LazyBufferFile(BufferFile):
 
     @property  # type: ignore[override]
     def file(self) -> BytesIO:
-        if self._stream is None:
-            self._stream = BytesIO(self._buf)
-        return self._stream
+        stream = self._stream
+        if stream is None:
+            # searchers are shared between threads: two first reads must not make two
+            # streams (one thread's seek would be followed by a read on the other's)
+            with _CREATING:
+                if self._stream is None:
+                    self._stream = BytesIO(self._buf)
+                stream = self._stream
+        return stream
 
     @file.setter
     def file(self, value: BytesIO) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from whoosh import fields, index
 from whoosh.filedb import compound
 from whoosh.query import Term
@@ -31,6 +33,34 @@ def test_stream_reads_work_on_first_use() -> None:
     assert f.tell() == 7 and f.read() == b"world"
     assert f.subset(1, 5).get(0, 5) == b"hello"
     f.close()
+
+
+def test_threads_reading_first_share_one_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import threading
+    import time
+
+    from indexer import compound_files
+
+    def slow_bytesio(buf: object) -> io.BytesIO:  # widens the window two first reads race in
+        time.sleep(0.05)
+        return io.BytesIO(buf)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compound_files, "BytesIO", slow_bytesio)
+    f = LazyBufferFile(memoryview(bytes(range(256)) * 64))
+    streams = []
+    barrier = threading.Barrier(8)
+
+    def first_read() -> None:
+        barrier.wait()
+        streams.append(f.file)
+
+    threads = [threading.Thread(target=first_read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in streams}) == 1
 
 
 def test_a_compound_segment_is_read_through_lazy_files(tmp_path: Path) -> None:
