@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import unicodedata
 from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def sidecar_stamp(path: Path, names: Container[str] | None = None) -> str:
     parts = []
     folder = path.parent
     for candidate in (path.name + ".json", path.with_suffix(".json").name, "manifest.csv"):
-        if names is not None and candidate not in names:
+        if names is not None and candidate not in names and _folded(candidate) not in names:
             continue
         try:
             st = os.stat(folder / candidate)
@@ -69,11 +70,21 @@ def sidecar_stamp(path: Path, names: Container[str] | None = None) -> str:
 
 
 def folder_names(folder: Path) -> frozenset[str] | None:
-    """The names in ``folder`` for :func:`sidecar_stamp`, or None when it cannot be listed."""
+    """The names in ``folder`` for :func:`sidecar_stamp`, or None when it cannot be listed.
+
+    Each name also in case-folded NFC form: on a file system that ignores case or
+    normalisation (SMB, exFAT, APFS) ``stat("a.pdf.json")`` finds ``A.PDF.json``, so the
+    listing must not rule it out.
+    """
     try:
-        return frozenset(os.listdir(folder))
+        names = os.listdir(folder)
     except OSError:
         return None
+    return frozenset(names) | {_folded(name) for name in names}
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def hash_file(path: Path) -> str:

@@ -142,3 +142,16 @@ def test_sidecar_stamp_from_a_folder_listing_is_the_stamp_from_stat(tmp_path: Pa
     assert "b.json:" in sidecar_stamp(tmp_path / "b.docx")
     assert sidecar_stamp(tmp_path / "c.tar.gz", frozenset()) == ""  # nothing listed, nothing looked for
     assert folder_names(tmp_path / "missing") is None
+
+
+def test_a_listing_does_not_rule_out_a_sidecar_that_differs_in_case(tmp_path: Path) -> None:
+    from indexer.ingest import folder_names, sidecar_stamp
+
+    (tmp_path / "a.pdf").write_bytes(b"x")
+    (tmp_path / "A.PDF.JSON").write_text("{}")
+    (tmp_path / "Manifest.csv").write_text("path\n")
+    names = folder_names(tmp_path)
+    assert names is not None and "a.pdf.json" in names and "manifest.csv" in names
+    # a case-sensitive file system finds neither by stat; one that ignores case finds both:
+    # either way the listing gives what stat alone gives
+    assert sidecar_stamp(tmp_path / "a.pdf", names) == sidecar_stamp(tmp_path / "a.pdf")
