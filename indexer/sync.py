@@ -386,10 +386,11 @@ def _init_segment_worker(parent_pid: int, stop: Any, files_read: Any) -> None:
     _stop_event, _files_read = stop, files_read
 
 
-def write_segment_batch(items: list[tuple[Path, str]], config: Config, target: SegmentTarget) -> SegmentBatch:
+def write_segment_batch(items: list[tuple[Path, str]], config: Config, target: SegmentTarget, strict: bool = False) -> SegmentBatch:
     """Worker task: extract ``items`` ((path, sidecar stamp) pairs) and write them into new segments of ``target``.
 
-    Extraction failures are outcomes, as in :func:`ingest_guarded`. When the run is stopped
+    Extraction failures are outcomes, as in :func:`ingest_guarded`; with ``strict`` the first one
+    ends the batch (its outcomes end there) and stops the run's other batches. When the run is stopped
     (``--strict`` failed elsewhere, an interrupt) the batch deletes what it wrote and returns
     ``stopped``; an error in writing deletes it too, and is raised.
     """
@@ -406,6 +407,12 @@ def write_segment_batch(items: list[tuple[Path, str]], config: Config, target: S
                 outcomes.append(list(outcome.warnings))
             else:
                 outcomes.append(outcome)
+                if strict:
+                    # the run ends at this file: stop the other batches now, not when this
+                    # one (maybe half the corpus) is done; the outcomes end with the failure
+                    if _stop_event is not None:
+                        _stop_event.set()
+                    break
             if _files_read is not None:
                 with _files_read.get_lock():
                     _files_read.value += 1
@@ -461,7 +468,7 @@ def _write_in_workers(
     try:
         for batch in _batches(order, workers):
             try:
-                in_flight[pool.submit(write_segment_batch, [(p, stamp) for p, _, stamp in batch], config, target)] = batch
+                in_flight[pool.submit(write_segment_batch, [(p, stamp) for p, _, stamp in batch], config, target, strict)] = batch
             except BrokenProcessPool:  # a worker died already: as below, with the batches not yet sent
                 logger.warning("an extraction worker died; reading %d files one by one", total)
                 return order, 0
