@@ -12,7 +12,8 @@ Prints, for one corpus from ``make_big_corpus`` (``--docs N``):
   writer; ``spans`` = workers tokenise, the writer replays tokens and encodes postings;
   ``postings`` = workers prepare postings, the one writer pools them and writes the segments);
 * **index size** against the raw text size;
-* an **incremental** run after rewriting 1 % of the generated files, as a share of the full run;
+* an **incremental** run after rewriting 1 % of the generated files, as a share of the full run
+  (``--incremental-runs N``: N in a row, a different 1 % each, so segment merges are counted);
 * with ``--baselines``, the stock Whoosh + ChineseAnalyzer setup (``procs=2``) and tantivy over
   pre-tokenised text, on the same cleaned documents, as ratios.
 
@@ -133,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="build the index here and keep it")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--mean-chars", type=int, default=0, help="mean body length of generated documents (make_big_corpus)")
+    ap.add_argument("--incremental-runs", type=int, default=1,
+                    help="incremental 1 %% runs in a row, a different 1 %% each (merges show from about the seventh)")
     ap.add_argument("--bound-sample", type=int, default=0,
                     help="measure the tokenisation bound on this many documents (a rate: docs/s and MB/s); 0: all")
     ap.add_argument("--no-block-memo", action="store_true",
@@ -216,19 +219,33 @@ def main(argv: list[str] | None = None) -> int:
         figures["index_mb"] = size / 1e6
         print(f"index size: {size / 1e6:.1f} MB = {size / raw_bytes:.2f} x raw files, {size / 1e6 / text_mb:.2f} x clean text")
 
-        changed = make_big_corpus.mutate(paths, 0.01, version=int(time.time()) % 100000, mean_chars=args.mean_chars)
-        engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=args.workers))
-        before = cpu_seconds()
-        started = time.perf_counter()
-        summary = sync.sync_paths(engine, roots)
-        inc = time.perf_counter() - started
-        after = cpu_seconds()
-        engine.close()
         full_wall = figures["full_segments"]["wall_s"]  # type: ignore[index]
-        figures["incremental"] = {"changed": len(changed), "wall_s": inc, "share_of_full": inc / full_wall,
-                                  "cpu_s": (after[0] - before[0]) + (after[1] - before[1])}
-        print(f"\nincremental after rewriting {len(changed)} files (1 %): {inc:.1f} s wall = {inc / full_wall:.1%} of the full run "
-              f"(target <= 5 %); updated {len(summary.updated)}, unchanged {summary.unchanged}")
+        walls = []
+        stamp = int(time.time()) % 100000
+        for run in range(args.incremental_runs):
+            # a different 1 % each run: the index gains a segment each time and, every tenth
+            # run or so, a commit merges a tier (indexer.merge_policy)
+            changed = make_big_corpus.mutate(paths, 0.01, seed=2 + run, version=stamp + run, mean_chars=args.mean_chars)
+            engine = SearchEngine(Config.from_env({}, index_dir=index_dir, workers=args.workers))
+            before = cpu_seconds()
+            started = time.perf_counter()
+            summary = sync.sync_paths(engine, roots)
+            inc = time.perf_counter() - started
+            after = cpu_seconds()
+            segments = len(engine._index()._segments())
+            engine.close()
+            walls.append(inc)
+            if run == 0:
+                figures["incremental"] = {"changed": len(changed), "wall_s": inc, "share_of_full": inc / full_wall,
+                                          "cpu_s": (after[0] - before[0]) + (after[1] - before[1])}
+            print(f"\nincremental{f' run {run + 1}' if args.incremental_runs > 1 else ''} after rewriting {len(changed)} files (1 %): "
+                  f"{inc:.1f} s wall = {inc / full_wall:.1%} of the full run (target <= 5 %); updated {len(summary.updated)}, "
+                  f"unchanged {summary.unchanged}; {segments} segments")
+        if len(walls) > 1:
+            mean = sum(walls) / len(walls)
+            figures["incremental_runs"] = {"wall_s": walls, "mean_share_of_full": mean / full_wall}
+            print(f"\n{len(walls)} incremental runs: mean {mean:.1f} s = {mean / full_wall:.1%} of the full run, "
+                  f"longest {max(walls):.1f} s = {max(walls) / full_wall:.1%}")
 
         rss = peak_rss_mb()
         figures["peak_rss_mb"] = {"main": rss[0], "largest_child": rss[1]}
