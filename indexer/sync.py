@@ -475,16 +475,18 @@ def _write_in_workers(
         while in_flight:
             finished, _ = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
-                batch = in_flight.pop(fut)
+                batch = in_flight[fut]
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
                     # a worker died: every unfinished batch is lost with the pool; its files
                     # go the one-by-one way, which isolates the one that kills a worker
-                    lost = batch + [item for rest in in_flight.values() for item in rest]
+                    lost = [item for rest in in_flight.values() for item in rest]
                     logger.warning("an extraction worker died; reading %d files one by one", len(lost))
                     return lost, accounted
                 session.adopt_segments(result.segments, result.documents)
+                # only now out of in_flight: until adopted, an interrupt leaves it to the clean-up below
+                del in_flight[fut]
                 for (path, is_update, _), outcome in zip(batch, result.outcomes):
                     if is_update:
                         session.delete(document_id(str(path)))  # the old version
