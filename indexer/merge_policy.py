@@ -33,8 +33,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh.index import TOC
 from whoosh.reading import SegmentReader
+
+from indexer.segments import segment_file_names
 
 logger = logging.getLogger(__name__)
 
@@ -98,13 +99,8 @@ def segment_mb(storage: Any, indexname: str, segment: Any) -> float:
     """The size on disk of ``segment``'s files (one compound file, or several)."""
     if segment.is_compound():
         return storage.file_length(segment.make_filename(segment.COMPOUND_EXT)) / 1e6
-    pattern = TOC._segment_pattern(indexname)
-    total = 0
-    for filename in storage:
-        match = pattern.match(filename)
-        if match and match.group(1) == segment.segment_id():
-            total += storage.file_length(filename)
-    return total / 1e6
+    names = segment_file_names(storage, indexname, {segment.segment_id()})
+    return sum(storage.file_length(name) for name in names) / 1e6
 
 
 def tiered_merge(writer: Any, segments: list[Any]) -> list[Any]:

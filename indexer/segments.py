@@ -473,14 +473,17 @@ class PooledSegmentWriter(SegmentWriter):
         self.flushed = []
 
 
-def delete_segment_files(storage: Any, indexname: str, segment_ids: set[str]) -> None:
-    """Delete the files of these segments (compound or not); a file that will not go is left
-    for the next commit's clean-up, which deletes every file of a segment no TOC names."""
+def segment_file_names(storage: Any, indexname: str, segment_ids: set[str]) -> list[str]:
+    """The names of the files in ``storage`` that belong to these segments (compound or not)."""
     pattern = TOC._segment_pattern(indexname)
-    for filename in list(storage):
-        match = pattern.match(filename)
-        if match and match.group(1) in segment_ids:
-            try:
-                storage.delete_file(filename)
-            except OSError:
-                pass
+    return [name for name in list(storage) if (match := pattern.match(name)) and match.group(1) in segment_ids]
+
+
+def delete_segment_files(storage: Any, indexname: str, segment_ids: set[str]) -> None:
+    """Delete the files of these segments; a file that will not go is left for the next
+    commit's clean-up, which deletes every file of a segment no TOC names."""
+    for filename in segment_file_names(storage, indexname, segment_ids):
+        try:
+            storage.delete_file(filename)
+        except OSError:
+            pass

@@ -314,19 +314,19 @@ def _extract_all(to_read: list[tuple[Path, bool, str]], config: Config):  # type
     ctx = get_context("fork")
     pool = _pool(workers, ctx)
     isolating = False
+
+    def submit(item: tuple[Path, bool, str], back_to: list[tuple[Path, bool, str]]) -> bool:
+        # the pool breaks as soon as a worker dies, maybe between two submissions: the
+        # file goes back, and the futures in flight report the crash
+        try:
+            in_flight[pool.submit(task, item[0], config)] = item
+            return True
+        except BrokenProcessPool:
+            back_to.append(item)
+            return False
+
     try:
         while pending or suspects or in_flight:
-
-            def submit(item: tuple[Path, bool, str], back_to: list[tuple[Path, bool, str]]) -> bool:
-                # the pool breaks as soon as a worker dies, maybe between two submissions: the
-                # file goes back, and the futures in flight report the crash
-                try:
-                    in_flight[pool.submit(task, item[0], config)] = item
-                    return True
-                except BrokenProcessPool:
-                    back_to.append(item)
-                    return False
-
             submitted = True
             if isolating and not in_flight:
                 if suspects:
@@ -366,13 +366,12 @@ def _extract_all(to_read: list[tuple[Path, bool, str]], config: Config):  # type
 
 @dataclass
 class SegmentBatch:
-    """What :func:`write_segment_batch` returns: per file its warnings (indexed) or (kind, reason),
-    and the segments written; ``stopped`` when the run was stopped first (nothing kept)."""
+    """What :func:`write_segment_batch` returns: per file read its warnings (indexed) or
+    (kind, reason), and the segments written (none, and no outcomes, when the run was stopped)."""
 
     outcomes: list[list[str] | tuple[str, str]]
     segments: list[Any]
     documents: int
-    stopped: bool = False
 
 
 # set in each worker by _init_segment_worker: the run's stop flag and its count of files read
@@ -392,7 +391,7 @@ def write_segment_batch(items: list[tuple[Path, str]], config: Config, target: S
     Extraction failures are outcomes, as in :func:`ingest_guarded`; with ``strict`` the first one
     ends the batch (its outcomes end there) and stops the run's other batches. When the run is stopped
     (``--strict`` failed elsewhere, an interrupt) the batch deletes what it wrote and returns
-    ``stopped``; an error in writing deletes it too, and is raised.
+    nothing; an error in writing deletes it too, and is raised.
     """
     writer = SegmentBatchWriter(target)
     outcomes: list[list[str] | tuple[str, str]] = []
@@ -400,7 +399,7 @@ def write_segment_batch(items: list[tuple[Path, str]], config: Config, target: S
         for path, stamp in items:
             if _stop_event is not None and _stop_event.is_set():
                 writer.discard()
-                return SegmentBatch([], [], 0, stopped=True)
+                return SegmentBatch([], [], 0)
             outcome = ingest_guarded(path, config)
             if isinstance(outcome, Document):
                 writer.add(outcome, sidecar_stamp=stamp)
@@ -491,7 +490,7 @@ def _write_in_workers(
                     if is_update:
                         session.delete(document_id(str(path)))  # the old version
                     _account(summary, path, is_update, outcome, strict)
-                accounted += len(batch)
+                accounted += len(result.outcomes)
             if progress is not None:
                 progress(min(total, max(accounted, files_read.value)), total, "")
         return [], accounted

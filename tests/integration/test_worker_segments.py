@@ -5,6 +5,7 @@ on its own file only."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,30 @@ def test_batches_cover_every_item_once_and_shrink(count: int, workers: int, monk
     assert all(size >= min(count, sync.SEGMENT_BATCH_MIN_SIZE) for size in sizes[:-1])
     if count == 100_000:
         assert len(batches) <= 12  # about log2(n) segments
+
+
+def test_strict_stops_the_other_batches_at_the_first_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "SEGMENT_BATCH_MIN_SIZE", 40)  # two batches of 40: each half the run
+    docs = tmp_path / "docs"
+    _numbered_docs(docs, 79)
+    # fourth in the run's fixed shuffle, so early in the first batch
+    (docs / "d50-broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    log = tmp_path / "read.log"
+    real = sync.ingest_file
+
+    def ingest(path: Path, config: Config):  # type: ignore[no-untyped-def]
+        with open(log, "a", encoding="utf-8") as fh:  # O_APPEND: one line per file, from every worker
+            fh.write(f"{Path(path).name}\n")
+        if not Path(path).name.endswith(".pdf"):
+            time.sleep(0.02)
+        return real(path, config)
+
+    monkeypatch.setattr(sync, "ingest_file", ingest)
+    with _engine(tmp_path, "ix") as engine:
+        with pytest.raises(ExtractionError) as info:
+            sync_paths(engine, [docs], strict=True)
+        assert info.value.path.endswith("d50-broken.pdf")
+        assert not engine.exists() or engine.count() == 0
+    read = log.read_text(encoding="utf-8").split()
+    assert "d50-broken.pdf" in read
+    assert len(read) < 60, f"{len(read)} of 80 files read after the first failure"
