@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test test-exhaustive install clean-index
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py indexer/_segmentation.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'

@@ -44,13 +44,13 @@ from whoosh.analysis import Analyzer, CompositeAnalyzer, Token, Tokenizer
 
 from .datafiles import read_data_file
 from .errors import GovSearchError
+from .segmentation import cut_block, dictionary_version
 
 with warnings.catch_warnings():
     # jieba 0.42.1 imports pkg_resources (deprecated) for its resource files.
     warnings.simplefilter("ignore", UserWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
     import jieba
-    from jieba import finalseg as _finalseg
 
 __all__ = [
     "BLOCK_MEMO_SIZE",
@@ -107,30 +107,53 @@ class _BlockMemo:
     depend on the text around it. Official documents repeat whole clauses (addressees,
     boilerplate openings and closings, article headings, names of measures quoted again and
     again): about one character in six of a few hundred documents is in a block already
-    seen. The memo is dropped whenever jieba's dictionary changes (a word added or tuned),
-    and emptied when it holds :data:`BLOCK_MEMO_SIZE` blocks.
+    seen. The sub-words of each long word are remembered too (a vocabulary, so nearly every
+    lookup hits). Both are dropped whenever jieba's dictionary changes (a word added or
+    tuned), and each is emptied when it holds :data:`BLOCK_MEMO_SIZE` entries.
     """
 
     def __init__(self) -> None:
         self.words: dict[str, tuple[str, ...]] = {}
-        self.version: tuple[int, int, int] = (-1, -1, -1)
+        self.subwords: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        self.version: tuple[int, int, int, int] = (-1, -1, -1, -1)
 
-    def check(self) -> dict[str, tuple[str, ...]]:
+    def check(self) -> "_BlockMemo":
         """The memo, emptied first if jieba's dictionary changed since it was filled."""
-        dt = jieba.dt
-        version = (dt.total, len(dt.FREQ), len(_finalseg.Force_Split_Words))
+        version = dictionary_version()
         if version != self.version:
             self.words = {}
+            self.subwords = {}
             self.version = version
-        return self.words
+        return self
 
 
 _block_memo = _BlockMemo()
 
 
 def clear_block_memo() -> None:
-    """Forget every remembered block (benchmarks start each run cold with it)."""
+    """Forget every remembered block and sub-word list (benchmarks start each run cold with it)."""
     _block_memo.words = {}
+    _block_memo.subwords = {}
+
+
+def _dictionary_subwords(word: str, freq: dict[str, int]) -> tuple[tuple[str, int, int], ...]:
+    """``(sub-word, start, end)`` of every dictionary word inside ``word`` shorter than it, by start then end.
+
+    jieba's search mode takes 2- and 3-grams; we take every dictionary n-gram shorter than the
+    word, so 医疗保险 inside 城乡居民基本医疗保险 is found too. FREQ holds 0 for mere
+    prefixes, and every prefix of a word: the first gram missing from it ends the grams
+    starting there.
+    """
+    n = len(word)
+    found = []
+    for i in range(n - 1):
+        for j in range(i + 2, n + 1 if i else n):
+            count = freq.get(word[i:j])
+            if count is None:
+                break
+            if count:
+                found.append((word[i:j].lower(), i, j))
+    return tuple(found)
 
 
 def normalize_width(text: str) -> str:
@@ -248,21 +271,20 @@ _RE_SPACE = jieba.re_skip_default
 def _jieba_words(text: str) -> Iterator[str]:
     """``jieba.dt.cut(text, HMM=True)``, each distinct block cut once per process (:class:`_BlockMemo`).
 
-    The same words in the same order as jieba's own ``cut`` (which this follows block by
-    block; ``tests/unit/test_analysis.py`` compares the two).
+    The same words in the same order as jieba's own ``cut``, which this follows block by
+    block, each block cut by :func:`indexer.segmentation.cut_block` (``tests/unit/test_analysis.py``
+    compares the two).
     """
     limit = BLOCK_MEMO_SIZE
-    dt = jieba.dt
-    if limit <= 0:
-        yield from dt.cut(text, HMM=True)
-        return
-    memo = _block_memo.check()
-    cut_block = dt._Tokenizer__cut_DAG  # what cut(HMM=True) runs on each block
+    memo = _block_memo.check().words if limit > 0 else None
     match = _RE_BLOCK.match
     for blk in _RE_BLOCK.split(text):
         if not blk:
             continue
         if match(blk):
+            if memo is None:
+                yield from cut_block(blk)
+                continue
             words = memo.get(blk)
             if words is None:
                 words = tuple(cut_block(blk))
@@ -287,6 +309,9 @@ def _iter_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, boo
     """
     _ensure_jieba()
     freq = jieba.dt.FREQ
+    # with the block memo off (BLOCK_MEMO_SIZE 0), sub-words are found afresh each time too
+    memo_limit = BLOCK_MEMO_SIZE
+    subword_memo = _block_memo.check().subwords
     piece_finditer = _WORD_PIECE.finditer
     end = 0
     # jieba only groups [a-zA-Z0-9] and yields any other letter alone (São ->
@@ -310,14 +335,15 @@ def _iter_tokens(text: str, subwords: bool) -> Iterator[tuple[str, int, int, boo
                 run_end = -1
             yield word.lower(), start, end, True
             if subwords and 2 < n <= _MAX_SUBWORD_SOURCE:
-                # jieba's search mode takes 2- and 3-grams; we take every dictionary
-                # n-gram shorter than the word, so 医疗保险 inside
-                # 城乡居民基本医疗保险 is found too. FREQ holds 0 for mere prefixes.
-                for i in range(n - 1):
-                    for j in range(i + 2, n + 1 if i else n):
-                        gram = word[i:j]
-                        if freq.get(gram):
-                            yield gram.lower(), start + i, start + j, False
+                found = subword_memo.get(word) if memo_limit > 0 else None
+                if found is None:
+                    found = _dictionary_subwords(word, freq)
+                    if memo_limit > 0:
+                        if len(subword_memo) >= memo_limit:
+                            subword_memo.clear()
+                        subword_memo[word] = found
+                for gram, i, j in found:
+                    yield gram, start + i, start + j, False
             continue
         if run_end >= 0:
             yield text[run_start:run_end].lower(), run_start, run_end, True

@@ -450,7 +450,7 @@ def test_memo_words_are_jiebas_words_on_the_demo_corpus() -> None:
 def test_memo_remembers_blocks_and_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     load_user_dictionary()
     monkeypatch.setattr(analysis, "BLOCK_MEMO_SIZE", 3)
-    memo = analysis._block_memo.check()
+    memo = analysis._block_memo.check().words
     memo.clear()
     list(analysis._jieba_words("优化营商环境，推进一网通办。"))
     assert set(memo) == {"优化营商环境", "推进一网通办"}
