@@ -64,13 +64,21 @@ def file_texts(path: Path, config: Config) -> list[str]:
     if suffix in DOCUMENT_SUFFIXES:
         doc = ingest_file(path, config)
         return [doc.meta.title, doc.text]
-    if suffix == ".json":
-        return list(_strings(json.loads(path.read_text(encoding="utf-8"))))
-    if suffix == ".jsonl":
+    if suffix in (".json", ".jsonl"):
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        if suffix == ".json":
+            try:
+                return list(_strings(json.loads(raw)))
+            except json.JSONDecodeError:
+                pass  # some ".json" files hold one object per line
         texts = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
+        for line in raw.splitlines():
+            if not line.strip():
+                continue
+            try:
                 texts.extend(_strings(json.loads(line)))
+            except json.JSONDecodeError:
+                texts.append(line)  # a broken escape: the line as it stands is still text
         return texts
     if suffix in (".csv", ".tsv"):
         dialect = "excel-tab" if suffix == ".tsv" else "excel"

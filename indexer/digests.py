@@ -32,8 +32,9 @@ from indexer.writing import FileState
 #: The file beside the lexicons in an index generation.
 DIGESTS_FILE = "segment-digests.pickle"
 
-#: Bump when what a digest holds changes: older files are then ignored.
-DIGEST_FORMAT = 2
+#: Bump when what a digest holds changes (or how it is derived, e.g. links.title_keys):
+#: older files are then ignored.
+DIGEST_FORMAT = 3
 
 #: Titles longer than this are not offered as suggestions (they are bodies mis-read as titles).
 MAX_TITLE_CHARS = 80

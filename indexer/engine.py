@@ -244,7 +244,25 @@ class SearchEngine:
             with self._lock:
                 ix = store.open_or_create(self.root)
             with store.index_writer(ix, timeout=timeout, memory_mb=self.config.writer_memory_mb) as w:
-                yield IndexSession(w)
+                yield IndexSession(w, id_locations=lambda: self._id_locations(ix, w))
+
+    def _id_locations(self, ix: Index, writer: Any) -> dict[str, list[int]] | None:
+        """Every document id of ``writer``'s segments with its document numbers, from the
+        segment digests (see :meth:`IndexSession._delete_id`); None if the segments the
+        digests describe are not the writer's."""
+        generation = store.live_generation(self.root)
+        if generation is None:
+            return None
+        with ix.searcher() as s:
+            segments, _ = self._segment_digests(s, generation)
+            leaves = s.reader().leaf_readers()
+        if [sid for _, _, sid in segments] != [seg.segment_id() for seg in writer.segments]:
+            return None
+        docnums: dict[str, list[int]] = {}
+        for (_, digest, _), (_, offset) in zip(segments, leaves):
+            for docnum, view in digest.links:
+                docnums.setdefault(view["id"], []).append(offset + docnum)
+        return docnums
 
     @contextmanager
     def rebuild(self, *, timeout: float = 0.0) -> Iterator[IndexSession]:

@@ -325,12 +325,15 @@ class LinkIndex:
         for stored in documents:
             if stored.get("is_interpretation"):
                 continue
-            self.add(Candidate.from_stored(stored))
+            self.add(Candidate.from_stored(stored), stored.get("title_keys"))
 
-    def add(self, cand: Candidate) -> None:
-        """Make ``cand`` findable."""
+    def add(self, cand: Candidate, keys: Iterable[str] | None = None) -> None:
+        """Make ``cand`` findable.
+
+        :param keys: ``title_keys(cand.title)`` if already known (a :func:`link_view` holds them).
+        """
         self.by_id[cand.id] = cand
-        for key in title_keys(cand.title):
+        for key in title_keys(cand.title) if keys is None else keys:
             self.by_title.setdefault(key, []).append(cand)
         if cand.doc_number:
             self.by_number.setdefault(cand.doc_number, []).append(cand)
@@ -528,6 +531,10 @@ def link_view(stored: dict[str, Any]) -> dict[str, Any]:
     view = {name: stored[name] for name in LINK_FIELDS if name in stored}
     if stored.get("is_interpretation") or stored.get("interprets"):
         view["body"] = (stored.get("body") or "")[: _LEAD_CHARS * 3]
+    if not stored.get("is_interpretation"):
+        # what LinkIndex files a policy under: normalising 10^5 titles again on every
+        # sync took 3 s (a digest is kept, and changes only when its segment does)
+        view["title_keys"] = tuple(sorted(title_keys(stored.get("title", "") or "")))
     return view
 
 

@@ -223,3 +223,45 @@ def test_lexicon_and_plan_after_an_incremental_commit_read_only_the_new_segment(
     monkeypatch.setattr(digests.DigestFile, "load", classmethod(lambda cls, path: cls()))
     assert reread.file_states() == states
     assert sorted(reread.link_views(), key=lambda v: v["id"]) == views
+
+
+def test_updates_and_removals_find_old_versions_in_the_digests_not_the_postings(
+    engine: SearchEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.writing import SegmentWriter
+
+    paths = small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    write_doc(paths["fund"].parent, "second.docx", title="示例市关于养老服务补贴的通知", number="示民发〔2024〕3号")
+    sync_paths(engine, [tmp_path / "docs"])  # a second segment: docnums need its offset
+
+    def no_postings_lookup(*args: object, **kwargs: object) -> int:
+        raise AssertionError("looked the id up in the postings")
+
+    monkeypatch.setattr(SegmentWriter, "delete_by_term", no_postings_lookup)
+    write_doc(paths["fund"].parent, paths["fund"].name, title="示例市关于公积金贷款额度的通知", number="示公积金发〔2024〕1号")
+    (paths["fund"].parent / "second.docx").write_bytes(b"")  # unreadable now: its old version goes
+    victim = next(p for name, p in paths.items() if name != "fund")
+    victim.unlink()
+    again = sync_paths(engine, [tmp_path / "docs"])
+    assert again.updated == [str(paths["fund"])] and again.removed == [str(victim)]
+    titles = _titles(engine)
+    assert "示例市关于公积金贷款额度的通知" in titles and "示例市关于养老服务补贴的通知" not in titles
+    assert engine.count() == 3  # 5 files: one removed, one unreadable, one replaced in place
+    doc_id = engine.search(SearchRequest(q="公积金贷款额度", page_size=1)).hits[0].id
+    with engine.writer() as session:
+        session.delete(doc_id)
+        session.delete(doc_id)  # already gone in this session: counted once
+        assert session.deleted == 1
+    assert engine.count() == 2 and engine.get(doc_id) is None
+
+
+def test_deletions_fall_back_to_the_postings_when_the_digests_do_not_fit(engine: SearchEngine, tmp_path: Path) -> None:
+    small_corpus(tmp_path / "docs")
+    sync_paths(engine, [tmp_path / "docs"])
+    doc_id = engine.search(SearchRequest(q="", page_size=1, facets=False, highlight=False)).hits[0].id
+    with engine.writer() as session:
+        session._id_locations = lambda: None  # as when the digests describe other segments
+        session.delete(doc_id)
+        assert session.deleted == 1
+    assert engine.count() == 3 and engine.get(doc_id) is None

@@ -239,3 +239,19 @@ def test_plan_links_sets_changes_and_clears() -> None:
 )
 def test_cited_doc_number_does_not_swallow_the_verb_before_it(text: str) -> None:
     assert cited_doc_numbers(text) == ["示民发〔2025〕6号"]
+
+
+def test_a_policys_link_view_carries_its_title_keys_and_the_index_uses_them() -> None:
+    from indexer.links import LinkIndex, link_view, title_keys
+
+    title = "示例市人民政府关于印发《示例市住房公积金提取管理办法》的通知"
+    view = link_view({"id": "p1", "title": title, "body": "正文"})
+    assert view["title_keys"] == tuple(sorted(title_keys(title)))
+    assert "body" not in view
+    interpretation = link_view({"id": "i1", "title": "《示例市住房公积金提取管理办法》政策解读", "is_interpretation": True})
+    assert "title_keys" not in interpretation
+    # the index files a policy under the keys its view holds, without normalising again
+    index = LinkIndex([dict(view, title_keys=("示例键名",))])
+    assert [c.id for c in index.by_title["示例键名"]] == ["p1"]
+    assert not any(k in index.by_title for k in title_keys(title))
+    assert list(LinkIndex([link_view({"id": "p1", "title": title})]).by_title) == sorted(title_keys(title))
