@@ -117,6 +117,39 @@ def test_segments_merged_at_commit_as_whoosh_merges_them(tmp_path: Path, documen
     assert results["stock"] == results["ours"]
 
 
+def test_merged_terms_of_many_blocks_are_copied_as_whoosh_copies_them(tmp_path: Path, documents: list[Document]) -> None:
+    """Our writer copies a merged segment's postings a block at a time (``add_postings_to_pool``):
+    terms with several blocks of postings (Whoosh's block holds 128), deletions in the
+    middle of a block and at block edges, inlined and fixed-size values."""
+    import dataclasses
+
+    copies = [
+        dataclasses.replace(doc, id=f"{doc.id}-{i}", path=f"{doc.path}-{i}")
+        for i in range(12)
+        for doc in documents
+    ]
+    assert len(copies) > 300  # so common terms span several blocks in each segment
+    third = len(copies) // 3
+    results = {}
+    for name, writer_class in (("stock", SegmentWriter), ("ours", PooledSegmentWriter)):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), build_schema())
+        for part in (copies[:third], copies[third : 2 * third]):
+            w = SegmentWriter(ix, compound=False)
+            for doc in part:
+                w.add_document(**document_fields(doc))
+            w.commit(merge=False)
+        w = writer_class(ix, compound=False)
+        for doc in (copies[0], copies[127], copies[128], copies[129], copies[third + 5], copies[2 * third - 1]):
+            w.delete_by_term("id", doc.id)
+        for doc in copies[2 * third :]:
+            w.add_document(**document_fields(doc))
+        w.commit(optimize=True)
+        results[name] = _segment_files(folder)
+    assert results["stock"] == results["ours"]
+
+
 def _postings_by_id(engine: SearchEngine) -> dict[tuple[str, str, str], list[int]]:
     out: dict[tuple[str, str, str], list[int]] = {}
     with engine.searcher() as s:
