@@ -8,7 +8,7 @@ stored fields come whole from Whoosh, bodies included: most of an incremental ru
 cost. A Whoosh segment never
 changes once written (an update deletes a document and adds it to a new segment), so what
 those passes need of it can be read once and kept: a :class:`SegmentDigest` per segment id,
-saved in ``gen-NNNNNN/segment-digests.pickle`` beside the lexicons. Deletions are applied
+saved beside the lexicons in ``gen-NNNNNN/segment-digest-<segment id>.pickle``. Deletions are applied
 when a digest is used, from the segment's current deletion set.
 
 The same file keeps the pinyin syllables of every word the last lexicon held, so that a
@@ -29,12 +29,15 @@ from indexer.pinyin import segment_terms
 from indexer.store import read_pickle, write_pickle
 from indexer.writing import FileState
 
-#: The file beside the lexicons in an index generation.
+#: The file beside the lexicons in an index generation (the syllables; see :class:`DigestFile`).
 DIGESTS_FILE = "segment-digests.pickle"
+
+#: Each segment's digest is in ``<prefix><segment id>.pickle`` beside it.
+SEGMENT_DIGEST_PREFIX = "segment-digest-"
 
 #: Bump when what a digest holds changes (or how it is derived, e.g. links.title_keys):
 #: older files are then ignored.
-DIGEST_FORMAT = 3
+DIGEST_FORMAT = 4
 
 #: Titles longer than this are not offered as suggestions (they are bodies mis-read as titles).
 MAX_TITLE_CHARS = 80
@@ -99,22 +102,36 @@ def live(leaf: Any, rows: list[Any]) -> list[Any]:
 
 @dataclass
 class DigestFile:
-    """What ``segment-digests.pickle`` holds: digests by segment id, and the pinyin syllables
-    of the words the last lexicon held (``word -> "gong'ji'jin"``)."""
+    """The digests of a generation's segments by segment id, and the pinyin syllables of the
+    words the last lexicon held (``word -> "gong'ji'jin"``).
+
+    On disk, ``segment-digests.pickle`` holds the syllables, and each segment's digest has a
+    file of its own beside it (``segment-digest-<segment id>.pickle``), written once: a
+    segment never changes, so a commit writes only its new segments' digests (rewriting all
+    of them took 1.2 s per commit at 10^5 documents) and removes those of merged segments.
+    """
 
     digests: dict[str, SegmentDigest] = field(default_factory=dict)
     syllables: dict[str, str] = field(default_factory=dict)
+    # segment ids whose digest file is known to be on disk (not part of equality)
+    on_disk: set[str] = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: Path | None) -> "DigestFile":
-        """The file at ``path``; empty when there is none, it is unreadable or of another format."""
-        payload = read_pickle(path, DIGEST_FORMAT, "segment digests") if path is not None else None
-        if payload is None:
+        """The syllables at ``path`` and the segment digests beside it; empty parts where a
+        file is missing, unreadable or of another format."""
+        if path is None:
             return cls()
-        digests, syllables = payload.get("digests"), payload.get("syllables")
-        if payload.get("pypinyin") != pypinyin.__version__:
+        payload = read_pickle(path, DIGEST_FORMAT, "segment digests")
+        syllables = payload.get("syllables") if payload is not None else None
+        if payload is not None and payload.get("pypinyin") != pypinyin.__version__:
             syllables = None  # another pypinyin may read words differently: look them up again
-        return cls(digests if isinstance(digests, dict) else {}, syllables if isinstance(syllables, dict) else {})
+        digests: dict[str, SegmentDigest] = {}
+        for file in path.parent.glob(f"{SEGMENT_DIGEST_PREFIX}*.pickle"):
+            one = read_pickle(file, DIGEST_FORMAT, "segment digest")
+            if one is not None and isinstance(one.get("digest"), SegmentDigest):
+                digests[_segment_of(file)] = one["digest"]
+        return cls(digests, syllables if isinstance(syllables, dict) else {}, set(digests))
 
     def remember(self, segments: list[tuple[Any, SegmentDigest, str | None]]) -> None:
         """Keep the digests of ``segments`` (as :func:`digests_of` returns them), and only
@@ -122,12 +139,26 @@ class DigestFile:
         self.digests = {sid: digest for _, digest, sid in segments if sid is not None}
 
     def save(self, path: Path, words: Iterable[str] | None = None) -> None:
-        """Write the file atomically (:func:`indexer.store.write_pickle`).
+        """Write the syllables to ``path`` and the digests not yet on disk beside it, each file
+        atomically (:func:`indexer.store.write_pickle`); remove the digests of segments gone.
 
         :param words: when given, only these words' syllables are kept (the current vocabulary).
         """
+        folder = path.parent
+        for sid, digest in self.digests.items():
+            if sid not in self.on_disk:
+                write_pickle(folder / f"{SEGMENT_DIGEST_PREFIX}{sid}.pickle", DIGEST_FORMAT, {"digest": digest})
+                self.on_disk.add(sid)
+        for file in folder.glob(f"{SEGMENT_DIGEST_PREFIX}*.pickle"):
+            if _segment_of(file) not in self.digests:
+                file.unlink(missing_ok=True)
+                self.on_disk.discard(_segment_of(file))
         syllables = self.syllables if words is None else {w: self.syllables[w] for w in words if w in self.syllables}
-        write_pickle(path, DIGEST_FORMAT, {"digests": self.digests, "syllables": syllables, "pypinyin": pypinyin.__version__})
+        write_pickle(path, DIGEST_FORMAT, {"syllables": syllables, "pypinyin": pypinyin.__version__})
 
 
-__all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "DigestFile", "SegmentDigest", "digests_of", "live", "segment_id"]
+def _segment_of(file: Path) -> str:
+    return file.name[len(SEGMENT_DIGEST_PREFIX) : -len(".pickle")]
+
+
+__all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "SEGMENT_DIGEST_PREFIX", "DigestFile", "SegmentDigest", "digests_of", "live", "segment_id"]

@@ -7,7 +7,8 @@ Layout of ``config.index_dir``::
       WRITELOCK        flock(2) held by the one process changing the index (see write_lock)
       gen-000001/      a complete Whoosh index, and beside Whoosh's files:
         lexicon-<TOC generation>.pickle   pinyin, did-you-mean and suggest (indexer.suggest)
-        segment-digests.pickle            what each segment gives the lexicon and sync (indexer.digests)
+        segment-digests.pickle            pinyin syllables of the lexicon's words (indexer.digests)
+        segment-digest-<segment>.pickle   what each segment gives the lexicon and sync (indexer.digests)
       gen-000002/      a rebuild in progress, or the next live one
 
 Incremental updates commit into the live generation (Whoosh writes a new TOC

@@ -28,3 +28,33 @@ def test_a_missing_or_broken_file_is_empty(tmp_path: Path) -> None:
     broken = tmp_path / digests.DIGESTS_FILE
     broken.write_bytes(b"not a pickle")
     assert DigestFile.load(broken) == DigestFile()
+
+
+def _digest(title: str) -> digests.SegmentDigest:
+    return digests.SegmentDigest(terms={"title": {title: 1}}, titles=[(0, title)], files=[], links=[(0, {"id": title})])
+
+
+def test_each_segment_digest_is_written_once_and_removed_with_its_segment(tmp_path: Path) -> None:
+    path = tmp_path / digests.DIGESTS_FILE
+    first = DigestFile(digests={"aaa": _digest("甲"), "bbb": _digest("乙")})
+    first.save(path)
+    files = sorted(p.name for p in tmp_path.glob("segment-digest-*.pickle"))
+    assert files == ["segment-digest-aaa.pickle", "segment-digest-bbb.pickle"]
+    written = (tmp_path / "segment-digest-aaa.pickle").stat().st_mtime_ns
+
+    loaded = DigestFile.load(path)
+    assert loaded.digests == first.digests
+    # a commit merged bbb away and added ccc: only ccc is written, bbb's file goes
+    loaded.digests = {"aaa": loaded.digests["aaa"], "ccc": _digest("丙")}
+    loaded.save(path)
+    assert sorted(p.name for p in tmp_path.glob("segment-digest-*.pickle")) == [
+        "segment-digest-aaa.pickle", "segment-digest-ccc.pickle"]
+    assert (tmp_path / "segment-digest-aaa.pickle").stat().st_mtime_ns == written  # not written again
+    assert DigestFile.load(path).digests == loaded.digests
+
+
+def test_a_broken_segment_digest_is_left_out(tmp_path: Path) -> None:
+    path = tmp_path / digests.DIGESTS_FILE
+    DigestFile(digests={"aaa": _digest("甲"), "bbb": _digest("乙")}).save(path)
+    (tmp_path / "segment-digest-bbb.pickle").write_bytes(b"torn")
+    assert set(DigestFile.load(path).digests) == {"aaa"}  # bbb's segment is read again
