@@ -459,7 +459,7 @@ def test_memo_remembers_blocks_and_is_bounded(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(analysis, "BLOCK_MEMO_SIZE", 0)
     memo.clear()
     assert list(analysis._jieba_words("优化营商环境")) == _jieba_cut("优化营商环境")
-    assert memo == {}  # 0: jieba's own cut, nothing remembered
+    assert memo == {}  # 0: every block cut afresh, nothing remembered
 
 
 def test_memo_is_dropped_when_the_dictionary_changes() -> None:
