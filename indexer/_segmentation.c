@@ -31,6 +31,7 @@
 #define NODE_NOT_KEY 0   /* on the way to a key, but not itself in FREQ */
 #define NODE_PREFIX 1    /* in FREQ with 0: a prefix of longer words only */
 #define NODE_WORD 2      /* a word: log of its count in log_count */
+#define NODE_BAD_COUNT 3 /* a word whose count math.log refuses (not positive): cut_block raises on it */
 
 typedef struct {
     uint64_t key;        /* (parent << 21 | code point) + 1; 0: empty slot */
@@ -42,7 +43,8 @@ typedef struct {
     Slot *slots;
     uint64_t mask;
     int32_t nodes;
-    int32_t capacity;    /* of the node arrays */
+    int32_t capacity;    /* of the node arrays; the table has at least twice as many slots */
+    int32_t max_nodes;   /* one per character of the keys, plus the root */
     unsigned char *state;
     double *log_count;
 } Dictionary;
@@ -76,7 +78,67 @@ trie_child(const Dictionary *d, int32_t parent, Py_UCS4 cp)
     }
 }
 
-/* The child of parent for cp, made if missing; -1 (MemoryError set) if the node arrays are full. */
+/* An empty table of at least twice `capacity` slots (at most half full), or NULL. */
+static Slot *
+new_table(int32_t capacity, uint64_t *mask)
+{
+    uint64_t slots = 16;
+    while (slots < 2 * (uint64_t)capacity) {
+        slots <<= 1;
+    }
+    if (slots > (uint64_t)PY_SSIZE_T_MAX / sizeof(Slot)) {
+        return NULL;
+    }
+    *mask = slots - 1;
+    return PyMem_Calloc((size_t)slots, sizeof(Slot));
+}
+
+/* Room for twice as many nodes (at most d->max_nodes): node arrays grown, table rehashed.
+ * Jieba's FREQ is prefix-closed, so its keys are all the nodes there are and the first
+ * size (one node per key) is enough; a hand-made dict may need more. */
+static int
+trie_grow(Dictionary *d)
+{
+    int32_t capacity = d->capacity > d->max_nodes / 2 ? d->max_nodes : 2 * d->capacity;
+    if (capacity <= d->capacity) {
+        PyErr_SetString(PyExc_MemoryError, "segmentation dictionary is full");
+        return -1;
+    }
+    unsigned char *state = PyMem_Realloc(d->state, (size_t)capacity);
+    if (state == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    d->state = state;
+    double *log_count = PyMem_Realloc(d->log_count, sizeof(double) * (size_t)capacity);
+    if (log_count == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    d->log_count = log_count;
+    uint64_t mask;
+    Slot *slots = new_table(capacity, &mask);
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (uint64_t i = 0; i <= d->mask; i++) {
+        if (d->slots[i].key != 0) {
+            uint64_t j = mix64(d->slots[i].key) & mask;
+            while (slots[j].key != 0) {
+                j = (j + 1) & mask;
+            }
+            slots[j] = d->slots[i];
+        }
+    }
+    PyMem_Free(d->slots);
+    d->slots = slots;
+    d->mask = mask;
+    d->capacity = capacity;
+    return 0;
+}
+
+/* The child of parent for cp, made if missing; -1 (an exception set) if there is no room. */
 static int32_t
 trie_insert(Dictionary *d, int32_t parent, Py_UCS4 cp)
 {
@@ -89,8 +151,10 @@ trie_insert(Dictionary *d, int32_t parent, Py_UCS4 cp)
         }
         if (slot->key == 0) {
             if (d->nodes >= d->capacity) {
-                PyErr_SetString(PyExc_MemoryError, "segmentation dictionary is full");
-                return -1;
+                if (trie_grow(d) < 0) {
+                    return -1;
+                }
+                return trie_insert(d, parent, cp);  /* the table was rehashed */
             }
             int32_t child = d->nodes++;
             d->state[child] = NODE_NOT_KEY;
@@ -137,16 +201,14 @@ Dictionary_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (self == NULL) {
         return NULL;
     }
-    /* at most one node per character of the keys, plus the root; the table at most half full */
-    self->capacity = (int32_t)total_chars + 1;
-    uint64_t slots = 16;
-    while (slots < 2 * (uint64_t)self->capacity) {
-        slots <<= 1;
-    }
-    self->mask = slots - 1;
-    self->slots = PyMem_Calloc(slots, sizeof(Slot));
-    self->state = PyMem_Malloc(self->capacity);
-    self->log_count = PyMem_Malloc(sizeof(double) * self->capacity);
+    /* one node per key, plus the root (exact for jieba's prefix-closed FREQ); at most one
+     * per character of the keys */
+    self->max_nodes = (int32_t)total_chars + 1;
+    Py_ssize_t keys = PyDict_GET_SIZE(freq) + 1;
+    self->capacity = keys < self->max_nodes ? (int32_t)keys : self->max_nodes;
+    self->slots = new_table(self->capacity, &self->mask);
+    self->state = PyMem_Malloc((size_t)self->capacity);
+    self->log_count = PyMem_Malloc(sizeof(double) * (size_t)self->capacity);
     if (self->slots == NULL || self->state == NULL || self->log_count == NULL) {
         Py_DECREF(self);
         return PyErr_NoMemory();
@@ -181,11 +243,11 @@ Dictionary_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
             Py_DECREF(self);
             return NULL;
         }
-        if (!(value > 0.0) || isinf(value)) {
-            /* jieba's calc would fail on it with math.log's domain error */
-            PyErr_Format(PyExc_ValueError, "math domain error: count %R of %R", count, word);
-            Py_DECREF(self);
-            return NULL;
+        if (!(value > 0.0)) {
+            /* jieba's calc fails with math.log's domain error on the blocks holding it, and
+             * only on those: so does cut_block */
+            self->state[node] = NODE_BAD_COUNT;
+            continue;
         }
         self->state[node] = NODE_WORD;
         /* math.log(int) is log() of the int as a double, exactly what is stored here */
@@ -259,7 +321,8 @@ flush_buffer(PyObject *words, PyObject *sentence, int kind, const void *data, Py
     if (end - start == 1) {
         return append_slice(words, sentence, start, end);
     }
-    if (slice_state(d, kind, data, start, end) == NODE_WORD) {
+    int state = slice_state(d, kind, data, start, end);
+    if (state == NODE_WORD || state == NODE_BAD_COUNT) {  /* jieba: FREQ.get(buf) is truthy */
         for (Py_ssize_t i = start; i < end; i++) {
             if (append_slice(words, sentence, i, i + 1) < 0) {
                 return -1;
@@ -334,8 +397,12 @@ cut_block(PyObject *module, PyObject *args)
             if (node < 0 || d->state[node] == NODE_NOT_KEY) {
                 break; /* get_DAG: frag not in FREQ, so no longer word starts here */
             }
-            if (d->state[node] != NODE_WORD) {
+            if (d->state[node] == NODE_PREFIX) {
                 continue; /* a prefix of longer words only */
+            }
+            if (d->state[node] == NODE_BAD_COUNT) {
+                PyErr_SetString(PyExc_ValueError, "math domain error");
+                goto done;
             }
             /* Python evaluates log(f) - logtotal + route[x + 1][0] left to right */
             double score = (d->log_count[node] - logtotal) + scores[i + 1];

@@ -17,6 +17,7 @@ commit looks up only its new words (:meth:`indexer.pinyin.Vocabulary.build`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,27 +139,49 @@ class DigestFile:
         those: segments merged away are not needed again."""
         self.digests = {sid: digest for _, digest, sid in segments if sid is not None}
 
-    def save(self, path: Path, words: Iterable[str] | None = None) -> None:
+    def save(self, path: Path, words: Iterable[str] | None = None, live: Iterable[str] | None = None) -> None:
         """Write the syllables to ``path`` and the digests not yet on disk beside it, each file
         atomically (:func:`indexer.store.write_pickle`); remove the digests of segments gone.
 
         :param words: when given, only these words' syllables are kept (the current vocabulary).
+        :param live: the segment ids of the generation's latest commit, read just before: the
+            digests of other segments are removed. Not this file's own digests, which may be
+            older than another process's commit (the site saves a lexicon while ``index``
+            commits). None: remove nothing.
         """
         folder = path.parent
         for sid, digest in self.digests.items():
             if sid not in self.on_disk:
                 write_pickle(folder / f"{SEGMENT_DIGEST_PREFIX}{sid}.pickle", DIGEST_FORMAT, {"digest": digest})
                 self.on_disk.add(sid)
-        for file in folder.glob(f"{SEGMENT_DIGEST_PREFIX}*.pickle"):
-            if _segment_of(file) not in self.digests:
-                file.unlink(missing_ok=True)
-                self.on_disk.discard(_segment_of(file))
+        if live is not None:
+            keep = set(live)
+            for file in folder.glob(f"{SEGMENT_DIGEST_PREFIX}*.pickle"):
+                if _segment_of(file) not in keep:
+                    file.unlink(missing_ok=True)
+                    self.on_disk.discard(_segment_of(file))
+        _remove_abandoned_temporaries(folder)
         syllables = self.syllables if words is None else {w: self.syllables[w] for w in words if w in self.syllables}
         write_pickle(path, DIGEST_FORMAT, {"syllables": syllables, "pypinyin": pypinyin.__version__})
 
 
 def _segment_of(file: Path) -> str:
     return file.name[len(SEGMENT_DIGEST_PREFIX) : -len(".pickle")]
+
+
+def _remove_abandoned_temporaries(folder: Path) -> None:
+    """Delete the temporary files (``<name>.<pid>.tmp``, :func:`indexer.store.write_pickle`) of
+    digest writes whose process is gone: a crash between writing and renaming leaves one."""
+    for tmp in folder.glob(f"{SEGMENT_DIGEST_PREFIX}*.pickle.*.tmp"):
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive, another user's: leave it
 
 
 __all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "SEGMENT_DIGEST_PREFIX", "DigestFile", "SegmentDigest", "digests_of", "live", "segment_id"]

@@ -200,7 +200,10 @@ class SearchEngine:
         if key[0] is not None:
             target = lexicon_path(key[0], key[1])
             try:
-                digest_file.save(key[0] / DIGESTS_FILE, words=lexicon.vocabulary.df)
+                # the latest commit's segments, read now: another process may have committed
+                # since this lexicon's searcher opened
+                live = [segment.segment_id() for segment in ix._segments()]
+                digest_file.save(key[0] / DIGESTS_FILE, words=lexicon.vocabulary.df, live=live)
                 with self._lock:  # saved: a serving process need not hold them (10^2 MB at 10^5 documents)
                     self._digests = None
                 lexicon.save(target)

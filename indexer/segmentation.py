@@ -17,8 +17,8 @@ in the same order, ties broken towards the longer word as Python's ``max`` over
 ``(score, end)`` tuples breaks them, and jieba's own HMM (each distinct buffer cut once per
 process). ``tests/unit/test_segmentation.py`` compares all three on the demo corpus and on
 generated text, and ``benchmarks/check_segmentation.py`` on the whole shared corpus: on its
-2.4 M blocks (25 M characters) every word is jieba's, and cutting every block once took
-jieba 50.5 s of CPU, the Python walk 27.7 s (1.8 x as fast) and the C walk 9.0 s (5.6 x).
+3.2 M blocks (29.6 M characters) every word is jieba's, and cutting every block once took
+jieba 57.4 s of CPU, the Python walk 33.8 s (1.7 x as fast) and the C walk 11.1 s (5.2 x).
 """
 
 from __future__ import annotations

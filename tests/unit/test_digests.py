@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def test_each_segment_digest_is_written_once_and_removed_with_its_segment(tmp_pa
     assert loaded.digests == first.digests
     # a commit merged bbb away and added ccc: only ccc is written, bbb's file goes
     loaded.digests = {"aaa": loaded.digests["aaa"], "ccc": _digest("丙")}
-    loaded.save(path)
+    loaded.save(path, live=["aaa", "ccc"])
     assert sorted(p.name for p in tmp_path.glob("segment-digest-*.pickle")) == [
         "segment-digest-aaa.pickle", "segment-digest-ccc.pickle"]
     assert (tmp_path / "segment-digest-aaa.pickle").stat().st_mtime_ns == written  # not written again
@@ -58,3 +59,28 @@ def test_a_broken_segment_digest_is_left_out(tmp_path: Path) -> None:
     DigestFile(digests={"aaa": _digest("甲"), "bbb": _digest("乙")}).save(path)
     (tmp_path / "segment-digest-bbb.pickle").write_bytes(b"torn")
     assert set(DigestFile.load(path).digests) == {"aaa"}  # bbb's segment is read again
+
+
+def test_an_older_view_keeps_the_digests_of_segments_committed_since(tmp_path: Path) -> None:
+    path = tmp_path / digests.DIGESTS_FILE
+    DigestFile(digests={"aaa": _digest("甲")}).save(path)
+    # another process commits segment ccc and writes its digest
+    DigestFile(digests={"aaa": _digest("甲"), "ccc": _digest("丙")}).save(path, live=["aaa", "ccc"])
+    # this one still knows aaa only (its searcher opened before that commit)
+    DigestFile(digests={"aaa": _digest("甲")}).save(path, live=["aaa", "ccc"])
+    assert set(DigestFile.load(path).digests) == {"aaa", "ccc"}
+    DigestFile(digests={"aaa": _digest("甲")}).save(path)  # live unknown: nothing removed
+    assert set(DigestFile.load(path).digests) == {"aaa", "ccc"}
+
+
+def test_temporary_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = tmp_path / f"segment-digest-aaa.pickle.{int(dead.stdout)}.tmp"
+    mine = tmp_path / f"segment-digest-bbb.pickle.{os.getpid()}.tmp"
+    gone.write_bytes(b"half")
+    mine.write_bytes(b"half")
+    DigestFile().save(tmp_path / digests.DIGESTS_FILE)
+    assert not gone.exists() and mine.exists()

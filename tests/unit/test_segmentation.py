@@ -141,8 +141,6 @@ def test_equal_scores_go_to_the_longer_word_as_in_jieba(name: str) -> None:
 def test_the_c_extension_rejects_bad_arguments() -> None:
     from indexer._segmentation import Dictionary, cut_block
 
-    with pytest.raises(ValueError, match="math domain error"):
-        Dictionary({"ab": -1})
     with pytest.raises(TypeError):
         Dictionary({1: 2})
     with pytest.raises(TypeError):
@@ -152,6 +150,31 @@ def test_the_c_extension_rejects_bad_arguments() -> None:
     with pytest.raises(TypeError):
         cut_block("ab", {"a": 1}, 0.0, finalseg.cut)
     assert cut_block("", Dictionary({}), 0.0, finalseg.cut) == []
+
+
+@pytest.mark.skipif(segmentation._c_cut_block is None, reason="C extension not built")
+def test_a_count_math_log_refuses_fails_only_the_blocks_holding_it_as_in_jieba() -> None:
+    from indexer._segmentation import Dictionary, cut_block
+
+    freq = {"a": 0, "ab": -1, "c": 3, "cd": 2}
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, 5, True
+    dictionary = Dictionary(freq)
+    for block in ("ab", "cab"):
+        with pytest.raises(ValueError, match="math domain error"):
+            list(tokenizer._Tokenizer__cut_DAG(block))
+        with pytest.raises(ValueError, match="math domain error"):
+            cut_block(block, dictionary, log(5), finalseg.cut)
+    assert cut_block("cdc", dictionary, log(5), finalseg.cut) == list(tokenizer._Tokenizer__cut_DAG("cdc"))
+
+
+@pytest.mark.skipif(segmentation._c_cut_block is None, reason="C extension not built")
+def test_the_c_dictionary_has_one_node_per_key_of_jiebas_dictionary() -> None:
+    from indexer._segmentation import Dictionary
+
+    load_user_dictionary()
+    # jieba's FREQ holds every prefix of its words, so the trie needs no node of its own
+    assert Dictionary(jieba.dt.FREQ).nodes == len(jieba.dt.FREQ) + 1
 
 
 def test_unknown_implementations_are_refused() -> None:
