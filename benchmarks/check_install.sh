@@ -32,6 +32,6 @@ print(sys.version.split()[0], ": C block cut built, jieba's words on 2000 random
 PY
   )
   "$work/venv/bin/govsearch" index "$root/corpus" --index "$work/index" | tail -1
-  "$work/venv/bin/govsearch" search "公积金 提取" --index "$work/index" | head -1
+  "$work/venv/bin/govsearch" search "公积金 提取" --index "$work/index" | sed -n 1p  # sed reads all: no SIGPIPE under pipefail
   rm -rf "$work"
 done
