@@ -81,9 +81,10 @@ def tokenisation_bound(texts: list[str], workers: int, cut: str = "jieba") -> di
         target is ``"jieba"``, jieba's own cut.
     """
     load_user_dictionary()
-    # every block cut afresh: the pipeline remembers blocks it has cut
-    # (analysis.BLOCK_MEMO_SIZE), the bound does not
+    # every block cut afresh: the pipeline remembers blocks, sub-words and HMM buffers it has
+    # cut (analysis.BLOCK_MEMO_SIZE, segmentation.HMM_MEMO_SIZE), the bound does not
     memo_size, analysis.BLOCK_MEMO_SIZE = analysis.BLOCK_MEMO_SIZE, 0
+    hmm_memo_size, segmentation.HMM_MEMO_SIZE = segmentation.HMM_MEMO_SIZE, 0
     pipeline_cut = segmentation.implementation()
     segmentation.set_implementation(cut)
     before = cpu_seconds()
@@ -93,6 +94,7 @@ def tokenisation_bound(texts: list[str], workers: int, cut: str = "jieba") -> di
             tokens = sum(pool.imap_unordered(_tokenise_count, texts, chunksize=8))
     finally:
         analysis.BLOCK_MEMO_SIZE = memo_size
+        segmentation.HMM_MEMO_SIZE = hmm_memo_size
         segmentation.set_implementation(pipeline_cut)
     wall = time.perf_counter() - started
     after = cpu_seconds()

@@ -112,7 +112,7 @@ def _check_file(path_str: str) -> dict[str, Any]:
             segmentation.set_implementation(name)
         except ValueError:
             continue  # "c" without the extension
-        segmentation._hmm_memo.clear()  # each way starts cold on the file: no HMM buffer of another's
+        segmentation.clear_hmm_memo()  # each way starts cold on the file: no HMM buffer of another's
         started = time.process_time()
         words = [segmentation.cut_block(b) for b in blocks]
         seconds[name] = time.process_time() - started

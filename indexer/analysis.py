@@ -44,7 +44,7 @@ from whoosh.analysis import Analyzer, CompositeAnalyzer, Token, Tokenizer
 
 from .datafiles import read_data_file
 from .errors import GovSearchError
-from .segmentation import cut_block, dictionary_version
+from .segmentation import clear_hmm_memo, cut_block, dictionary_version
 
 with warnings.catch_warnings():
     # jieba 0.42.1 imports pkg_resources (deprecated) for its resource files.
@@ -131,9 +131,10 @@ _block_memo = _BlockMemo()
 
 
 def clear_block_memo() -> None:
-    """Forget every remembered block and sub-word list (benchmarks start each run cold with it)."""
+    """Forget every remembered block, sub-word list and HMM buffer (benchmarks start each run cold with it)."""
     _block_memo.words = {}
     _block_memo.subwords = {}
+    clear_hmm_memo()
 
 
 def _dictionary_subwords(word: str, freq: dict[str, int]) -> tuple[tuple[str, int, int], ...]:

@@ -17,7 +17,6 @@ commit looks up only its new words (:meth:`indexer.pinyin.Vocabulary.build`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ import pypinyin
 
 from indexer.links import link_view
 from indexer.pinyin import segment_terms
-from indexer.store import read_pickle, write_pickle
+from indexer.store import read_pickle, remove_abandoned_temporaries, write_pickle
 from indexer.writing import FileState
 
 #: The file beside the lexicons in an index generation (the syllables; see :class:`DigestFile`).
@@ -160,28 +159,13 @@ class DigestFile:
                 if _segment_of(file) not in keep:
                     file.unlink(missing_ok=True)
                     self.on_disk.discard(_segment_of(file))
-        _remove_abandoned_temporaries(folder)
+        remove_abandoned_temporaries(folder, f"{SEGMENT_DIGEST_PREFIX}*.pickle")
         syllables = self.syllables if words is None else {w: self.syllables[w] for w in words if w in self.syllables}
         write_pickle(path, DIGEST_FORMAT, {"syllables": syllables, "pypinyin": pypinyin.__version__})
 
 
 def _segment_of(file: Path) -> str:
     return file.name[len(SEGMENT_DIGEST_PREFIX) : -len(".pickle")]
-
-
-def _remove_abandoned_temporaries(folder: Path) -> None:
-    """Delete the temporary files (``<name>.<pid>.tmp``, :func:`indexer.store.write_pickle`) of
-    digest writes whose process is gone: a crash between writing and renaming leaves one."""
-    for tmp in folder.glob(f"{SEGMENT_DIGEST_PREFIX}*.pickle.*.tmp"):
-        pid = tmp.name.rsplit(".", 2)[-2]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # alive, another user's: leave it
 
 
 __all__ = ["DIGESTS_FILE", "MAX_TITLE_CHARS", "SEGMENT_DIGEST_PREFIX", "DigestFile", "SegmentDigest", "digests_of", "live", "segment_id"]

@@ -43,7 +43,7 @@ except ImportError:  # built without a C compiler: the Python walk cuts the same
     _c_cut_block = None
     _dictionary_stamp = None
 
-__all__ = ["IMPLEMENTATIONS", "cut_block", "dictionary_version", "implementation", "set_implementation"]
+__all__ = ["IMPLEMENTATIONS", "clear_hmm_memo", "cut_block", "dictionary_version", "implementation", "set_implementation"]
 
 #: The ways to cut a block: ``"c"`` (the extension), ``"python"`` (the same walk in
 #: Python) and ``"jieba"`` (jieba's own ``__cut_DAG``: the reference the others must equal).
@@ -86,6 +86,8 @@ def _hmm_cut(buffer: str) -> tuple[str, ...]:
     blocks that differ: about three calls in four are for a buffer already seen.
     """
     global _hmm_memo_forced
+    if HMM_MEMO_SIZE <= 0:
+        return tuple(finalseg.cut(buffer))
     forced = len(finalseg.Force_Split_Words)
     if forced != _hmm_memo_forced:
         _hmm_memo.clear()
@@ -93,11 +95,15 @@ def _hmm_cut(buffer: str) -> tuple[str, ...]:
     words = _hmm_memo.get(buffer)
     if words is None:
         words = tuple(finalseg.cut(buffer))
-        if HMM_MEMO_SIZE > 0:
-            if len(_hmm_memo) >= HMM_MEMO_SIZE:
-                _hmm_memo.clear()
-            _hmm_memo[buffer] = words
+        if len(_hmm_memo) >= HMM_MEMO_SIZE:
+            _hmm_memo.clear()
+        _hmm_memo[buffer] = words
     return words
+
+
+def clear_hmm_memo() -> None:
+    """Forget every remembered HMM buffer (benchmarks start each run cold)."""
+    _hmm_memo.clear()
 
 
 def dictionary_version() -> tuple[int, int, int, int]:

@@ -65,6 +65,21 @@ def write_pickle(path: Path, format_version: int, payload: dict[str, Any]) -> No
     os.replace(tmp, path)
 
 
+def remove_abandoned_temporaries(folder: Path, pattern: str) -> None:
+    """Delete the temporary files :func:`write_pickle` left for files named ``pattern`` in
+    ``folder`` (a glob) when its process died between writing and renaming."""
+    for tmp in folder.glob(f"{pattern}.*.tmp"):
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive, another user's: leave it
+
+
 def read_pickle(path: Path, format_version: int, what: str) -> dict[str, Any] | None:
     """What :func:`write_pickle` wrote at ``path``; None when there is none, it is of another
     format, or it is unreadable (logged, naming ``what`` and the file: it is rebuilt)."""

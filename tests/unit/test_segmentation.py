@@ -205,3 +205,15 @@ def test_the_analyzer_stream_is_the_same_whichever_way_blocks_are_cut() -> None:
         analysis.clear_block_memo()
         streams.append(analysis.pretokenize(text).tolist())
     assert all(s == streams[0] for s in streams)
+
+
+def test_the_hmm_memo_is_off_at_size_zero_and_cleared_with_the_block_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_user_dictionary()
+    buffer = "翠屏瀚淼"
+    segmentation._hmm_cut(buffer)
+    assert buffer in segmentation._hmm_memo
+    analysis.clear_block_memo()  # what benchmarks call to start cold
+    assert not segmentation._hmm_memo
+    monkeypatch.setattr(segmentation, "HMM_MEMO_SIZE", 0)  # the tokenisation bound's setting
+    assert segmentation._hmm_cut(buffer) == tuple(finalseg.cut(buffer))
+    assert not segmentation._hmm_memo
